@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs the Debian packages xmppd needs, only those missing; safe to run again and again.
+set -euo pipefail
+PKGS=(
+  build-essential pkg-config clang libclang-rt-14-dev afl++
+  libcmocka-dev libidn-dev libexpat1-dev libssl-dev
+  frama-c-base why3 z3 cvc4 cvc5
+  python3 python3-pytest
+)
+missing=()
+for p in "${PKGS[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "deps: installing ${missing[*]}"
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get install -y --no-install-recommends "${missing[@]}" \
+    || { $SUDO apt-get update && $SUDO apt-get install -y --no-install-recommends "${missing[@]}"; }
+fi
+# why3 must know the provers once per user (Frama-C's WP reaches z3/cvc4 through it).
+if [ ! -f "$HOME/.why3.conf" ]; then
+  why3 config detect >/dev/null
+fi
+echo "deps: all present"
