@@ -12,8 +12,11 @@
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := all
+.SECONDARY:
 
-CC ?= gcc
+ifeq ($(origin CC),default)
+CC := gcc
+endif
 VARIANT ?= gcc
 B := build/$(VARIANT)
 

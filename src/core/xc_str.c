@@ -1,0 +1,21 @@
+#include "xc_str.h"
+
+int xc_str_eq(xc_str a, xc_str b)
+{
+    uint32_t i;
+    int eq = 1;
+
+    if (a.len != b.len)
+        return 0;
+    /*@ loop invariant 0 <= i <= a.len;
+        loop assigns i, eq;
+        loop variant a.len - i;
+    */
+    for (i = 0; i < a.len; i++) {
+        if (a.ptr[i] != b.ptr[i]) {
+            eq = 0;
+            break;
+        }
+    }
+    return eq;
+}

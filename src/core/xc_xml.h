@@ -1,0 +1,241 @@
+/*
+ * xc_xml.h — the incremental parser for XMPP's restricted XML (RFC 3920 §4, §11).
+ *
+ * One parser per stream direction. The shell feeds whatever bytes arrived; the parser returns
+ * at every event and says how many bytes it consumed, so a caller can stop right after an
+ * element (after <starttls/>, RFC 3920 §5.2 step 5, the rest of the read must be discarded,
+ * never parsed: the STARTTLS-injection class). Events:
+ *
+ *   XC_XML_EV_STREAM_OPEN   the stream header start tag, checked (RFC 3920 §4.4, §11.2);
+ *                           xc_xml_header() gives it with its attributes and declarations.
+ *   XC_XML_EV_ELEMENT       one complete first-level element as a tree (xc_xml_element());
+ *                           valid until the next call to xc_xml_feed or xc_xml_reset.
+ *   XC_XML_EV_STREAM_CLOSE  </stream:stream>.
+ *   XC_XML_EV_ERROR         sticky: xc_xml_error() names the RFC stream error condition.
+ *
+ * Invariants the parser keeps (and the proof checks):
+ *  - it reads only buf[0 .. len-1] and writes only into its own struct and its arena;
+ *  - it never allocates past the arena's budget, and every cap in xc_xml_limits holds for
+ *    every element it returns; exceeding one is <policy-violation/> (DESIGN.md);
+ *  - everything it accepts is well-formed, namespace-well-formed XML without comments,
+ *    processing instructions (bar the XML declaration at the start of a stream), DTDs or
+ *    entity references other than the five predefined ones (RFC 3920 §11.1, RFC 6120 §11.1),
+ *    with every character valid UTF-8 and inside XML's Char production;
+ *  - feeding a stream in any number of pieces yields the same events as feeding it whole
+ *    (the state is a byte-level machine; nothing depends on where a read ends).
+ */
+#ifndef XC_XML_H
+#define XC_XML_H
+
+#include "xc_arena.h"
+#include "xc_base.h"
+#include "xc_chars.h"
+#include "xc_stream_error.h"
+
+#define XC_NS_STREAMS "http://etherx.jabber.org/streams"
+#define XC_NS_CLIENT "jabber:client"
+#define XC_NS_SERVER "jabber:server"
+#define XC_NS_XML "http://www.w3.org/XML/1998/namespace"
+
+/* Caps on what one stream may make the parser hold (DESIGN.md "Size caps"). */
+typedef struct xc_xml_limits {
+    uint32_t max_stanza_bytes;   /* raw bytes of one first-level element */
+    uint32_t max_header_bytes;   /* bytes up to and including the stream header's '>' */
+    uint32_t max_elements;       /* elements in one first-level element, itself included */
+    uint32_t max_arena_bytes;    /* arena budget of the stream: header + one stanza tree */
+    uint16_t max_depth;          /* nesting inside a first-level element; 1 = no children */
+    uint16_t max_attrs;          /* attributes per element, namespace declarations excluded */
+    uint16_t max_ns_decls;       /* namespace declarations per element */
+    uint16_t max_name_bytes;     /* bytes of one qualified name */
+} xc_xml_limits;
+
+/*@ predicate xc_xml_limits_ok(xc_xml_limits l) =
+      l.max_stanza_bytes >= 1 && l.max_stanza_bytes <= 0x4000000 &&
+      l.max_header_bytes >= 1 && l.max_header_bytes <= 0x100000 &&
+      l.max_elements >= 1 && l.max_elements <= 0x100000 &&
+      l.max_depth >= 1 && l.max_name_bytes >= 1;
+*/
+
+/* Before authentication: 10,000 bytes and a few dozen elements (RFC 6120 §13.12, DESIGN.md). */
+extern const xc_xml_limits xc_xml_limits_preauth;
+/* After authentication: 256 KiB per stanza on c2s. */
+extern const xc_xml_limits xc_xml_limits_c2s;
+/* After authentication on s2s: 512 KiB per stanza. */
+extern const xc_xml_limits xc_xml_limits_s2s;
+
+typedef enum xc_xml_content_ns { XC_XML_CONTENT_CLIENT = 0, XC_XML_CONTENT_SERVER = 1 } xc_xml_content_ns;
+
+typedef enum xc_xml_event {
+    XC_XML_NEED_MORE = 0,
+    XC_XML_EV_STREAM_OPEN,
+    XC_XML_EV_ELEMENT,
+    XC_XML_EV_STREAM_CLOSE,
+    XC_XML_EV_ERROR
+} xc_xml_event;
+
+typedef enum xc_xml_kind { XC_XML_ELEMENT_NODE = 1, XC_XML_TEXT_NODE = 2 } xc_xml_kind;
+
+typedef struct xc_xml_attr {
+    xc_str ns;    /* namespace name; len 0 = no namespace (unprefixed attribute) */
+    xc_str name;  /* local name */
+    xc_str value; /* after reference expansion and attribute-value normalisation */
+    struct xc_xml_attr *next;
+} xc_xml_attr;
+
+typedef struct xc_xml_nsdecl {
+    xc_str prefix; /* len 0 = the default namespace */
+    xc_str uri;    /* len 0 only for xmlns='' (undeclares the default) */
+    struct xc_xml_nsdecl *next;
+} xc_xml_nsdecl;
+
+typedef struct xc_xml_node {
+    xc_xml_kind kind;
+    struct xc_xml_node *parent;
+    struct xc_xml_node *next;      /* next sibling */
+    /* element */
+    xc_str ns;                     /* namespace name, len 0 = none */
+    xc_str prefix;                 /* as written, len 0 = unprefixed */
+    xc_str name;                   /* local name */
+    xc_str default_ns;             /* default namespace in scope inside this element */
+    xc_xml_attr *attrs;            /* in document order */
+    xc_xml_nsdecl *nsdecls;        /* declarations made on this element */
+    struct xc_xml_node *children;  /* first child */
+    struct xc_xml_node *last_child;
+    uint32_t n_attrs;
+    uint32_t n_nsdecls;
+    /* text */
+    xc_str text;                   /* character data after reference expansion */
+} xc_xml_node;
+
+/* Parser states: one plain enum so state-aware fuzzers can see it. */
+typedef enum xc_xml_state {
+    XS_START = 0, XS_BOM2, XS_BOM3, XS_START_LT, XS_DECL, XS_PROLOG, XS_LT,
+    XS_BANG, XS_KEYWORD, XS_STAG_NAME, XS_STAG_SPACE, XS_ATTR_NAME, XS_ATTR_EQ,
+    XS_ATTR_QUOTE, XS_ATTR_VALUE, XS_STAG_AFTER_ATTR, XS_EMPTY_SLASH, XS_CONTENT,
+    XS_CDATA, XS_ETAG_NAME, XS_ETAG_SPACE, XS_REF, XS_CHARREF, XS_CHARREF_DEC,
+    XS_CHARREF_HEX, XS_ENTREF, XS_AFTER_CLOSE, XS_ERROR
+} xc_xml_state;
+
+#define XC_XML_DECL_MAX 128u
+#define XC_XML_ENT_MAX 8u
+
+typedef struct xc_xml_parser {
+    xc_xml_state state;
+    xc_xml_content_ns content_ns;
+    xc_xml_limits lim;
+    xc_arena arena;
+    xc_stream_error error;
+    const char *error_reason;      /* static text for logs and tests; never peer data */
+
+    xc_xml_node *header;           /* the stream element, after STREAM_OPEN */
+    xc_xml_node *cur;              /* innermost open element */
+    xc_xml_node *done;             /* the element reported by the last ELEMENT event */
+    uint32_t depth;                /* 0 = before the header, 1 = between stanzas */
+    uint32_t stanza_bytes;
+    uint32_t header_bytes;
+    uint32_t elements;
+    uint8_t pending_close;         /* header was <stream:stream/>: close follows open */
+    uint8_t rewind_pending;        /* free the last element's tree on the next feed */
+
+    /* the token being built at the arena top (a name, a value, or character data) */
+    size_t tok_start;
+    uint32_t name_chars;           /* characters in the name being built */
+    uint8_t name_colons;
+    uint8_t name_prev_colon;
+    uint8_t quote;                 /* quote character of the attribute value */
+    uint8_t cr;                    /* last byte was CR: a following LF is swallowed */
+    uint8_t brackets;              /* consecutive ']' in content: "]]>" is forbidden */
+    uint8_t in_cdata;
+
+    xc_utf8 u8;                    /* UTF-8 decoding across reads */
+    uint8_t bom_seen;
+
+    /* references: where to return, and what is being accumulated */
+    xc_xml_state ref_return;
+    uint32_t charref;
+    uint32_t ref_len;
+    uint8_t ent[XC_XML_ENT_MAX];
+
+    /* "<!" keywords and the XML declaration */
+    const char *keyword;
+    uint32_t keyword_pos;
+    xc_stream_error keyword_error;
+    uint8_t decl[XC_XML_DECL_MAX];
+    uint32_t decl_len;
+
+    /* start tag under construction */
+    xc_xml_attr *attr_last;
+    xc_str attr_qname;
+    uint32_t raw_attrs;            /* attributes and declarations seen in this tag */
+} xc_xml_parser;
+
+/*@ predicate xc_xml_parser_ok(xc_xml_parser *p) =
+      \valid(p) && xc_arena_ok(&p->arena) && xc_xml_limits_ok(p->lim) &&
+      p->decl_len <= XC_XML_DECL_MAX && p->ref_len <= XC_XML_ENT_MAX &&
+      p->tok_start <= p->arena.top;
+*/
+
+/* Prepares a parser over a caller-owned arena buffer (8-byte aligned). */
+/*@ requires \valid(p);
+    requires \valid_read(limits) && xc_xml_limits_ok(*limits);
+    requires arena_size <= 0x7fffffff;
+    requires arena_size == 0 || \valid(arena + (0 .. arena_size - 1));
+    requires \separated(p, arena + (0 .. arena_size - 1), limits);
+    assigns *p;
+    ensures xc_xml_parser_ok(p) && p->state == XS_START && p->error == XC_SE_NONE;
+*/
+void xc_xml_init(xc_xml_parser *p, xc_xml_content_ns content_ns, const xc_xml_limits *limits,
+                 uint8_t *arena, size_t arena_size);
+
+/* A new document begins: after STARTTLS or SASL success every byte and every piece of parser
+ * state from before is gone (RFC 3920 §5.2 step 7, §6.2 step 7); a new XML declaration may
+ * follow. Limits stay as set. */
+/*@ requires xc_xml_parser_ok(p);
+    assigns *p;
+    ensures xc_xml_parser_ok(p) && p->state == XS_START && p->error == XC_SE_NONE;
+    ensures p->arena.top == 0 && p->header == \null;
+*/
+void xc_xml_reset(xc_xml_parser *p);
+
+/* Switches caps (pre-auth -> post-auth). Takes effect from the next byte. */
+/*@ requires xc_xml_parser_ok(p);
+    requires \valid_read(limits) && xc_xml_limits_ok(*limits);
+    requires \separated(p, limits);
+    assigns p->lim, p->arena.cap;
+    ensures xc_xml_parser_ok(p);
+*/
+void xc_xml_set_limits(xc_xml_parser *p, const xc_xml_limits *limits);
+
+/* Consumes bytes up to and including the next event; *consumed <= len always. */
+/*@ requires xc_xml_parser_ok(p);
+    requires len <= 0x7fffffff;
+    requires len == 0 || \valid_read(buf + (0 .. len - 1));
+    requires \valid(consumed);
+    requires \separated(p, consumed, buf + (0 .. len - 1));
+    requires \separated(consumed, p->arena.base + (0 .. p->arena.size - 1));
+    requires \separated(buf + (0 .. len - 1), p->arena.base + (0 .. p->arena.size - 1));
+    assigns *p, *consumed, p->arena.base[0 .. p->arena.size - 1];
+    ensures xc_xml_parser_ok(p);
+    ensures *consumed <= len;
+    ensures \result == XC_XML_EV_ERROR <==> p->error != XC_SE_NONE;
+*/
+xc_xml_event xc_xml_feed(xc_xml_parser *p, const uint8_t *buf, size_t len, size_t *consumed);
+
+/*@ requires \valid_read(p);
+    assigns \nothing;
+*/
+xc_stream_error xc_xml_error(const xc_xml_parser *p);
+
+/*@ requires \valid_read(p);
+    assigns \nothing;
+    ensures \result == p->header;
+*/
+const xc_xml_node *xc_xml_header(const xc_xml_parser *p);
+
+/*@ requires \valid_read(p);
+    assigns \nothing;
+    ensures \result == p->done;
+*/
+const xc_xml_node *xc_xml_element(const xc_xml_parser *p);
+
+#endif

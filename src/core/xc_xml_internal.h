@@ -1,0 +1,36 @@
+/*
+ * xc_xml_internal.h — what the parser's files share and nobody else sees.
+ */
+#ifndef XC_XML_INTERNAL_H
+#define XC_XML_INTERNAL_H
+
+#include "xc_xml.h"
+
+/* Records a sticky error and moves the parser to XS_ERROR. */
+/*@ requires \valid(p);
+    assigns p->error, p->error_reason, p->state;
+    ensures p->error == e && p->state == XS_ERROR && \result == XC_XML_EV_ERROR;
+*/
+xc_xml_event xc_xml_fail(xc_xml_parser *p, xc_stream_error e, const char *reason);
+
+/* One byte of "<?..." at the very start of a stream: the XML declaration or a refused PI. */
+/*@ requires xc_xml_parser_ok(p) && p->state == XS_DECL;
+    assigns p->decl[0 .. XC_XML_DECL_MAX - 1], p->decl_len, p->state, p->error, p->error_reason;
+    ensures p->decl_len <= XC_XML_DECL_MAX;
+*/
+xc_xml_event xc_xml_decl_byte(xc_xml_parser *p, uint8_t c);
+
+/* Namespace processing of a complete start tag (Namespaces in XML 1.0 §3-§6): moves the
+ * xmlns attributes into n->nsdecls, splits every qualified name, binds every prefix, and
+ * refuses duplicates, unbound prefixes and reserved-prefix misuse. */
+xc_stream_error xc_xml_resolve(xc_xml_parser *p, xc_xml_node *n, const char **why);
+
+/* The stream header: streams namespace with the `stream` prefix, and the content namespace
+ * this parser was made for as default (RFC 3920 §4.4, §11.2.1, §11.2.2). */
+xc_stream_error xc_xml_check_header(const xc_xml_parser *p, const xc_xml_node *n, const char **why);
+
+/* A first-level element in the content namespace carries no prefix (RFC 3920 §11.2.2,
+ * RFC 6120 §4.8.5). */
+xc_stream_error xc_xml_check_first_level(const xc_xml_parser *p, const xc_xml_node *n, const char **why);
+
+#endif
