@@ -75,37 +75,51 @@ typedef enum xc_xml_event {
 
 typedef enum xc_xml_kind { XC_XML_ELEMENT_NODE = 1, XC_XML_TEXT_NODE = 2 } xc_xml_kind;
 
-typedef struct xc_xml_attr {
-    xc_str ns;    /* namespace name; len 0 = no namespace (unprefixed attribute) */
-    xc_str name;  /* local name */
-    xc_str value; /* after reference expansion and attribute-value normalisation */
-    struct xc_xml_attr *next;
-} xc_xml_attr;
+/* Trees are index-linked inside two typed pools (nodes, attributes) so that every access is
+ * a bounds-checked array access; strings live in the byte arena. XC_XML_NONE ends a link. */
+#define XC_XML_NONE 0xFFFFFFFFu
 
-typedef struct xc_xml_nsdecl {
-    xc_str prefix; /* len 0 = the default namespace */
-    xc_str uri;    /* len 0 only for xmlns='' (undeclares the default) */
-    struct xc_xml_nsdecl *next;
-} xc_xml_nsdecl;
+typedef struct xc_xml_attr {
+    xc_str ns;    /* namespace name; len 0 = no namespace. For a declaration: unused */
+    xc_str name;  /* local name. For a declaration: the prefix (len 0 = default) */
+    xc_str value; /* after reference expansion and normalisation. For a declaration: the URI */
+} xc_xml_attr;
 
 typedef struct xc_xml_node {
     xc_xml_kind kind;
-    struct xc_xml_node *parent;
-    struct xc_xml_node *next;      /* next sibling */
-    /* element */
-    xc_str ns;                     /* namespace name, len 0 = none */
-    xc_str prefix;                 /* as written, len 0 = unprefixed */
-    xc_str name;                   /* local name */
-    xc_str default_ns;             /* default namespace in scope inside this element */
-    xc_xml_attr *attrs;            /* in document order */
-    xc_xml_nsdecl *nsdecls;        /* declarations made on this element */
-    struct xc_xml_node *children;  /* first child */
-    struct xc_xml_node *last_child;
-    uint32_t n_attrs;
-    uint32_t n_nsdecls;
-    /* text */
-    xc_str text;                   /* character data after reference expansion */
+    uint32_t parent, next, first_child, last_child; /* node indices or XC_XML_NONE */
+    uint32_t attr_first, n_attrs;   /* attributes: attrs[attr_first .. attr_first+n_attrs-1] */
+    uint32_t decl_first, n_decls;   /* namespace declarations made on this element */
+    xc_str ns;                      /* namespace name, len 0 = none */
+    xc_str prefix;                  /* as written, len 0 = unprefixed */
+    xc_str name;                    /* local name */
+    xc_str default_ns;              /* default namespace in scope inside this element */
+    xc_str text;                    /* text nodes: character data after reference expansion */
 } xc_xml_node;
+
+/* The pools a stream's trees live in. `*_mark` is what survives a stanza (the header). */
+typedef struct xc_xml_tree {
+    xc_xml_node *nodes;
+    xc_xml_attr *attrs;
+    uint32_t nodes_cap, nodes_used, nodes_mark;
+    uint32_t attrs_cap, attrs_used, attrs_mark;
+} xc_xml_tree;
+
+/*@ predicate xc_xml_tree_ok(xc_xml_tree *t) =
+      \valid(t) && t->nodes_mark <= t->nodes_used && t->nodes_used <= t->nodes_cap &&
+      t->attrs_mark <= t->attrs_used && t->attrs_used <= t->attrs_cap &&
+      t->nodes_cap < XC_XML_NONE && t->attrs_cap < XC_XML_NONE &&
+      (t->nodes_cap == 0 || \valid(t->nodes + (0 .. t->nodes_cap - 1))) &&
+      (t->attrs_cap == 0 || \valid(t->attrs + (0 .. t->attrs_cap - 1)));
+*/
+
+/* Caller-owned memory for one parser. Sizes: see xc_xml_memory_need. */
+typedef struct xc_xml_memory {
+    xc_xml_node *nodes;
+    xc_xml_attr *attrs;
+    uint8_t *bytes;
+    uint32_t nodes_n, attrs_n, bytes_n;
+} xc_xml_memory;
 
 /* Parser states: one plain enum so state-aware fuzzers can see it. */
 typedef enum xc_xml_state {
@@ -127,9 +141,10 @@ typedef struct xc_xml_parser {
     xc_stream_error error;
     const char *error_reason;      /* static text for logs and tests; never peer data */
 
-    xc_xml_node *header;           /* the stream element, after STREAM_OPEN */
-    xc_xml_node *cur;              /* innermost open element */
-    xc_xml_node *done;             /* the element reported by the last ELEMENT event */
+    xc_xml_tree tree;
+    uint32_t header;               /* the stream element after STREAM_OPEN, else XC_XML_NONE */
+    uint32_t cur;                  /* innermost open element, XC_XML_NONE outside the stream */
+    uint32_t done;                 /* the element of the last ELEMENT event, else XC_XML_NONE */
     uint32_t depth;                /* 0 = before the header, 1 = between stanzas */
     uint32_t stanza_bytes;
     uint32_t header_bytes;
@@ -164,28 +179,38 @@ typedef struct xc_xml_parser {
     uint32_t decl_len;
 
     /* start tag under construction */
-    xc_xml_attr *attr_last;
     xc_str attr_qname;
-    uint32_t raw_attrs;            /* attributes and declarations seen in this tag */
 } xc_xml_parser;
 
 /*@ predicate xc_xml_parser_ok(xc_xml_parser *p) =
-      \valid(p) && xc_arena_ok(&p->arena) && xc_xml_limits_ok(p->lim) &&
+      \valid(p) && xc_arena_ok(&p->arena) && xc_xml_tree_ok(&p->tree) && xc_xml_limits_ok(p->lim) &&
       p->decl_len <= XC_XML_DECL_MAX && p->ref_len <= XC_XML_ENT_MAX &&
-      p->tok_start <= p->arena.top;
+      p->tok_start <= p->arena.top &&
+      \separated(p, p->arena.base + (0 .. p->arena.size - 1)) &&
+      \separated(p, p->tree.nodes + (0 .. p->tree.nodes_cap - 1)) &&
+      \separated(p, p->tree.attrs + (0 .. p->tree.attrs_cap - 1));
 */
 
-/* Prepares a parser over a caller-owned arena buffer (8-byte aligned). */
-/*@ requires \valid(p);
+/* The memory a parser needs for these limits: every tree within the caps fits. */
+/*@ requires \valid_read(limits) && xc_xml_limits_ok(*limits) && \valid(need);
+    assigns need->nodes_n, need->attrs_n, need->bytes_n;
+*/
+void xc_xml_memory_need(const xc_xml_limits *limits, xc_xml_memory *need);
+
+/* Prepares a parser over caller-owned memory (which must outlive it). */
+/*@ requires \valid(p) && \valid_read(mem);
     requires \valid_read(limits) && xc_xml_limits_ok(*limits);
-    requires arena_size <= 0x7fffffff;
-    requires arena_size == 0 || \valid(arena + (0 .. arena_size - 1));
-    requires \separated(p, arena + (0 .. arena_size - 1), limits);
+    requires mem->nodes_n < XC_XML_NONE && mem->attrs_n < XC_XML_NONE && mem->bytes_n <= 0x7fffffff;
+    requires mem->nodes_n == 0 || \valid(mem->nodes + (0 .. mem->nodes_n - 1));
+    requires mem->attrs_n == 0 || \valid(mem->attrs + (0 .. mem->attrs_n - 1));
+    requires mem->bytes_n == 0 || \valid(mem->bytes + (0 .. mem->bytes_n - 1));
+    requires \separated(p, mem->nodes + (0 .. mem->nodes_n - 1), mem->attrs + (0 .. mem->attrs_n - 1),
+                        mem->bytes + (0 .. mem->bytes_n - 1));
     assigns *p;
     ensures xc_xml_parser_ok(p) && p->state == XS_START && p->error == XC_SE_NONE;
 */
 void xc_xml_init(xc_xml_parser *p, xc_xml_content_ns content_ns, const xc_xml_limits *limits,
-                 uint8_t *arena, size_t arena_size);
+                 const xc_xml_memory *mem);
 
 /* A new document begins: after STARTTLS or SASL success every byte and every piece of parser
  * state from before is gone (RFC 3920 §5.2 step 7, §6.2 step 7); a new XML declaration may
@@ -193,7 +218,8 @@ void xc_xml_init(xc_xml_parser *p, xc_xml_content_ns content_ns, const xc_xml_li
 /*@ requires xc_xml_parser_ok(p);
     assigns *p;
     ensures xc_xml_parser_ok(p) && p->state == XS_START && p->error == XC_SE_NONE;
-    ensures p->arena.top == 0 && p->header == \null;
+    ensures p->arena.top == 0 && p->tree.nodes_used == 0 && p->tree.attrs_used == 0;
+    ensures p->header == XC_XML_NONE;
 */
 void xc_xml_reset(xc_xml_parser *p);
 
@@ -211,30 +237,41 @@ void xc_xml_set_limits(xc_xml_parser *p, const xc_xml_limits *limits);
     requires len <= 0x7fffffff;
     requires len == 0 || \valid_read(buf + (0 .. len - 1));
     requires \valid(consumed);
-    requires \separated(p, consumed, buf + (0 .. len - 1));
-    requires \separated(consumed, p->arena.base + (0 .. p->arena.size - 1));
-    requires \separated(buf + (0 .. len - 1), p->arena.base + (0 .. p->arena.size - 1));
-    assigns *p, *consumed, p->arena.base[0 .. p->arena.size - 1];
+    requires \separated(consumed, p, buf + (0 .. len - 1));
+    requires \separated(buf + (0 .. len - 1), p, p->arena.base + (0 .. p->arena.size - 1));
+    requires \separated(consumed, p->arena.base + (0 .. p->arena.size - 1),
+                        p->tree.nodes + (0 .. p->tree.nodes_cap - 1), p->tree.attrs + (0 .. p->tree.attrs_cap - 1));
+    assigns *p, *consumed, p->arena.base[0 .. p->arena.size - 1],
+            p->tree.nodes[0 .. p->tree.nodes_cap - 1], p->tree.attrs[0 .. p->tree.attrs_cap - 1];
     ensures xc_xml_parser_ok(p);
     ensures *consumed <= len;
-    ensures \result == XC_XML_EV_ERROR <==> p->error != XC_SE_NONE;
 */
 xc_xml_event xc_xml_feed(xc_xml_parser *p, const uint8_t *buf, size_t len, size_t *consumed);
 
 /*@ requires \valid_read(p);
     assigns \nothing;
+    ensures \result == p->error;
 */
 xc_stream_error xc_xml_error(const xc_xml_parser *p);
 
+/* The pools the parser's trees live in (for xc_xml_tree.h). */
 /*@ requires \valid_read(p);
     assigns \nothing;
-    ensures \result == p->header;
+    ensures \result == &p->tree;
+*/
+const xc_xml_tree *xc_xml_tree_of(const xc_xml_parser *p);
+
+/* The stream header element after STREAM_OPEN, else NULL. */
+/*@ requires \valid_read(p) && xc_xml_tree_ok((xc_xml_tree *)&p->tree);
+    assigns \nothing;
+    ensures \result == \null || \valid_read(\result);
 */
 const xc_xml_node *xc_xml_header(const xc_xml_parser *p);
 
-/*@ requires \valid_read(p);
+/* The first-level element of the last ELEMENT event (valid until the next feed), else NULL. */
+/*@ requires \valid_read(p) && xc_xml_tree_ok((xc_xml_tree *)&p->tree);
     assigns \nothing;
-    ensures \result == p->done;
+    ensures \result == \null || \valid_read(\result);
 */
 const xc_xml_node *xc_xml_element(const xc_xml_parser *p);
 

@@ -21,16 +21,16 @@ xc_xml_event xc_xml_fail(xc_xml_parser *p, xc_stream_error e, const char *reason
 xc_xml_event xc_xml_decl_byte(xc_xml_parser *p, uint8_t c);
 
 /* Namespace processing of a complete start tag (Namespaces in XML 1.0 §3-§6): moves the
- * xmlns attributes into n->nsdecls, splits every qualified name, binds every prefix, and
+ * xmlns attributes of p->cur into its declaration range, splits every qualified name, binds every prefix, and
  * refuses duplicates, unbound prefixes and reserved-prefix misuse. */
-xc_stream_error xc_xml_resolve(xc_xml_parser *p, xc_xml_node *n, const char **why);
+xc_stream_error xc_xml_resolve(xc_xml_parser *p, const char **why);
 
 /* The stream header: streams namespace with the `stream` prefix, and the content namespace
  * this parser was made for as default (RFC 3920 §4.4, §11.2.1, §11.2.2). */
-xc_stream_error xc_xml_check_header(const xc_xml_parser *p, const xc_xml_node *n, const char **why);
+xc_stream_error xc_xml_check_header(const xc_xml_parser *p, const char **why);
 
 /* A first-level element in the content namespace carries no prefix (RFC 3920 §11.2.2,
  * RFC 6120 §4.8.5). */
-xc_stream_error xc_xml_check_first_level(const xc_xml_parser *p, const xc_xml_node *n, const char **why);
+xc_stream_error xc_xml_check_first_level(const xc_xml_parser *p, const char **why);
 
 #endif

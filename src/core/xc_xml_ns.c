@@ -53,30 +53,39 @@ static int uri_chars_ok(xc_str uri)
     return 1;
 }
 
-/* The namespace bound to `prefix` in scope at element n, or NULL when unbound. */
-static const xc_str *lookup_prefix(const xc_xml_node *n, xc_str prefix)
+/* The namespace bound to `prefix` in scope at node `at`, or NULL when unbound. The walk up
+ * the ancestors is bounded by the parser's depth. */
+static const xc_str *lookup_prefix(const xc_xml_parser *p, uint32_t at, xc_str prefix)
 {
     static const xc_str xml_ns = { XC_NS_XML, (uint32_t)(sizeof(XC_NS_XML) - 1) };
-    const xc_xml_node *e;
+    const xc_xml_tree *t = &p->tree;
+    uint32_t e = at;
+    uint32_t hops;
 
     if (xc_str_eq(prefix, XC_STR_LIT("xml")))
         return &xml_ns;
-    for (e = n; e != NULL; e = e->parent) {
-        const xc_xml_nsdecl *d;
-        for (d = e->nsdecls; d != NULL; d = d->next) {
-            if (d->prefix.len > 0 && xc_str_eq(d->prefix, prefix))
-                return &d->uri;
+    for (hops = 0; hops <= p->depth && e < t->nodes_used; hops++) {
+        const xc_xml_node *n = &t->nodes[e];
+        uint32_t k;
+        for (k = 0; k < n->n_decls; k++) {
+            uint32_t d = n->decl_first + k;
+            if (d >= t->attrs_used)
+                break;
+            if (t->attrs[d].name.len > 0 && xc_str_eq(t->attrs[d].name, prefix))
+                return &t->attrs[d].value;
         }
+        e = n->parent;
     }
     return NULL;
 }
 
-/* Turns one xmlns / xmlns:p attribute into a declaration on n. */
-static xc_stream_error add_decl(xc_xml_parser *p, xc_xml_node *n, xc_str prefix, xc_str uri,
-                                const char **why)
+/* Records one xmlns / xmlns:p attribute as a declaration of node n (index ni). */
+static xc_stream_error add_decl(xc_xml_parser *p, uint32_t ni, xc_str prefix, xc_str uri, const char **why)
 {
-    xc_xml_nsdecl *d;
-    const xc_xml_nsdecl *o;
+    xc_xml_tree *t = &p->tree;
+    xc_xml_node *n = &t->nodes[ni];
+    xc_xml_attr *d;
+    uint32_t k;
     int is_xml_ns = xc_str_eq(uri, str_from(XC_NS_XML));
 
     if (xc_str_eq(uri, str_from(NS_XMLNS)) || xc_str_eq(prefix, XC_STR_LIT("xmlns"))) {
@@ -95,69 +104,88 @@ static xc_stream_error add_decl(xc_xml_parser *p, xc_xml_node *n, xc_str prefix,
         *why = "whitespace or control character in namespace name";
         return XC_SE_BAD_FORMAT;
     }
-    for (o = n->nsdecls; o != NULL; o = o->next) {
-        if (xc_str_eq(o->prefix, prefix)) {
+    for (k = 0; k < n->n_decls && n->decl_first + k < t->attrs_used; k++) {
+        if (xc_str_eq(t->attrs[n->decl_first + k].name, prefix)) {
             *why = "duplicate namespace declaration";
             return XC_SE_XML_NOT_WELL_FORMED;
         }
     }
-    if (n->n_nsdecls >= p->lim.max_ns_decls) {
+    if (n->n_decls >= p->lim.max_ns_decls) {
         *why = "too many namespace declarations";
         return XC_SE_POLICY_VIOLATION;
     }
-    d = xc_arena_alloc(&p->arena, sizeof(*d));
-    if (d == NULL) {
-        *why = "arena budget exhausted";
+    if (t->attrs_used >= t->attrs_cap) {
+        *why = "attribute pool exhausted";
         return XC_SE_POLICY_VIOLATION;
     }
-    d->prefix = prefix;
-    d->uri = uri;
-    d->next = n->nsdecls;
-    n->nsdecls = d;
-    n->n_nsdecls++;
+    d = &t->attrs[t->attrs_used];
+    t->attrs_used++;
+    d->ns.ptr = NULL;
+    d->ns.len = 0;
+    d->name = prefix;
+    d->value = uri;
+    n->n_decls++;
     return XC_SE_NONE;
 }
 
-xc_stream_error xc_xml_resolve(xc_xml_parser *p, xc_xml_node *n, const char **why)
+xc_stream_error xc_xml_resolve(xc_xml_parser *p, const char **why)
 {
-    xc_xml_attr **link = &n->attrs;
-    xc_xml_attr *a;
-    const xc_xml_nsdecl *d;
+    xc_xml_tree *t = &p->tree;
+    uint32_t ni = p->cur;
+    xc_xml_node *n;
+    uint32_t first, raw, k, kept = 0;
     const xc_str *uri;
-    xc_stream_error e = XC_SE_NONE;
 
+    if (ni >= t->nodes_used) {
+        *why = "broken tree link";
+        return XC_SE_INTERNAL_SERVER_ERROR;
+    }
+    n = &t->nodes[ni];
+    first = n->attr_first;
+    raw = n->n_attrs;
+    if (first > t->attrs_used || raw > t->attrs_used - first) {
+        *why = "broken tree link";
+        return XC_SE_INTERNAL_SERVER_ERROR;
+    }
     split_qname(n->name, &n->prefix, &n->name);
 
-    /* 1. Declarations leave the attribute list; other attributes keep their prefix in ns. */
-    n->n_attrs = 0;
-    while ((a = *link) != NULL && e == XC_SE_NONE) {
+    /* 1. Declarations go to a range after the raw attributes; the other attributes are
+     *    compacted in order at the front, their prefix kept in `ns` until step 4. */
+    n->decl_first = t->attrs_used;
+    n->n_decls = 0;
+    for (k = 0; k < raw; k++) {
+        xc_xml_attr a = t->attrs[first + k];
         xc_str prefix, local;
-        split_qname(a->name, &prefix, &local);
+        xc_stream_error e = XC_SE_NONE;
+
+        split_qname(a.name, &prefix, &local);
         if (prefix.len == 0 && xc_str_eq(local, XC_STR_LIT("xmlns"))) {
-            e = add_decl(p, n, prefix, a->value, why);
-            *link = a->next;
+            e = add_decl(p, ni, prefix, a.value, why);
         } else if (xc_str_eq(prefix, XC_STR_LIT("xmlns"))) {
-            e = add_decl(p, n, local, a->value, why);
-            *link = a->next;
+            e = add_decl(p, ni, local, a.value, why);
         } else {
-            if (n->n_attrs >= p->lim.max_attrs) {
+            if (kept >= p->lim.max_attrs) {
                 *why = "too many attributes";
                 e = XC_SE_POLICY_VIOLATION;
             }
-            a->ns = prefix;
-            a->name = local;
-            n->n_attrs++;
-            link = &a->next;
+            a.ns = prefix;
+            a.name = local;
+            t->attrs[first + kept] = a;
+            kept++;
         }
+        if (e != XC_SE_NONE)
+            return e;
     }
-    if (e != XC_SE_NONE)
-        return e;
+    n->n_attrs = kept;
 
     /* 2. The default namespace in scope: declared here, else inherited. */
-    n->default_ns = n->parent != NULL ? n->parent->default_ns : (xc_str){ NULL, 0 };
-    for (d = n->nsdecls; d != NULL; d = d->next) {
-        if (d->prefix.len == 0)
-            n->default_ns = d->uri;
+    n->default_ns.ptr = NULL;
+    n->default_ns.len = 0;
+    if (n->parent < t->nodes_used)
+        n->default_ns = t->nodes[n->parent].default_ns;
+    for (k = 0; k < n->n_decls; k++) {
+        if (t->attrs[n->decl_first + k].name.len == 0)
+            n->default_ns = t->attrs[n->decl_first + k].value;
     }
 
     /* 3. The element's own name. */
@@ -168,7 +196,7 @@ xc_stream_error xc_xml_resolve(xc_xml_parser *p, xc_xml_node *n, const char **wh
             *why = "element with the xmlns prefix";
             return XC_SE_XML_NOT_WELL_FORMED;
         }
-        uri = lookup_prefix(n, n->prefix);
+        uri = lookup_prefix(p, ni, n->prefix);
         if (uri == NULL) {
             *why = "unbound namespace prefix";
             return XC_SE_XML_NOT_WELL_FORMED;
@@ -177,18 +205,19 @@ xc_stream_error xc_xml_resolve(xc_xml_parser *p, xc_xml_node *n, const char **wh
     }
 
     /* 4. Attributes: unprefixed ones are in no namespace; no two share an expanded name. */
-    for (a = n->attrs; a != NULL; a = a->next) {
-        const xc_xml_attr *b;
+    for (k = 0; k < kept; k++) {
+        xc_xml_attr *a = &t->attrs[first + k];
+        uint32_t j;
         if (a->ns.len > 0) {
-            uri = lookup_prefix(n, a->ns);
+            uri = lookup_prefix(p, ni, a->ns);
             if (uri == NULL) {
                 *why = "unbound namespace prefix";
                 return XC_SE_XML_NOT_WELL_FORMED;
             }
             a->ns = *uri;
         }
-        for (b = n->attrs; b != a; b = b->next) {
-            if (xc_str_eq(a->name, b->name) && xc_str_eq(a->ns, b->ns)) {
+        for (j = 0; j < k; j++) {
+            if (xc_str_eq(a->name, t->attrs[first + j].name) && xc_str_eq(a->ns, t->attrs[first + j].ns)) {
                 *why = "duplicate attribute";
                 return XC_SE_XML_NOT_WELL_FORMED;
             }
@@ -197,10 +226,20 @@ xc_stream_error xc_xml_resolve(xc_xml_parser *p, xc_xml_node *n, const char **wh
     return XC_SE_NONE;
 }
 
-xc_stream_error xc_xml_check_header(const xc_xml_parser *p, const xc_xml_node *n, const char **why)
+static const xc_xml_node *current(const xc_xml_parser *p)
+{
+    return p->cur < p->tree.nodes_used ? &p->tree.nodes[p->cur] : NULL;
+}
+
+xc_stream_error xc_xml_check_header(const xc_xml_parser *p, const char **why)
 {
     xc_str content = str_from(p->content_ns == XC_XML_CONTENT_SERVER ? XC_NS_SERVER : XC_NS_CLIENT);
+    const xc_xml_node *n = current(p);
 
+    if (n == NULL) {
+        *why = "broken tree link";
+        return XC_SE_INTERNAL_SERVER_ERROR;
+    }
     /* RFC 3920 §4.7.3 / §11.2.1: the stream element is <stream> in the streams namespace */
     if (!xc_str_eq(n->ns, str_from(XC_NS_STREAMS)) || !xc_str_eq(n->name, XC_STR_LIT("stream"))) {
         *why = "stream element not in the streams namespace";
@@ -219,10 +258,16 @@ xc_stream_error xc_xml_check_header(const xc_xml_parser *p, const xc_xml_node *n
     return XC_SE_NONE;
 }
 
-xc_stream_error xc_xml_check_first_level(const xc_xml_parser *p, const xc_xml_node *n, const char **why)
+xc_stream_error xc_xml_check_first_level(const xc_xml_parser *p, const char **why)
 {
     xc_str content = str_from(p->content_ns == XC_XML_CONTENT_SERVER ? XC_NS_SERVER : XC_NS_CLIENT);
+    const xc_xml_node *n = current(p);
 
+    if (n == NULL) {
+        *why = "broken tree link";
+        return XC_SE_INTERNAL_SERVER_ERROR;
+    }
+    /* RFC 3920 §11.2.2, RFC 6120 §4.8.5 */
     if (n->prefix.len > 0 && xc_str_eq(n->ns, content)) {
         *why = "prefixed element in the content namespace";
         return XC_SE_BAD_NAMESPACE_PREFIX;

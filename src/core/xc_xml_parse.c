@@ -187,35 +187,74 @@ static xc_xml_event name_end(xc_xml_parser *p)
 
 /* ---- tree building ------------------------------------------------------------------ */
 
-static void append_child(xc_xml_node *parent, xc_xml_node *n)
+/* Pool links are checked where they are followed: a node index read from the pool must name
+ * a node already built. The check keeps the proof local (no invariant quantified over the
+ * whole pool); it cannot fail while the parser's own writes are correct. */
+static int node_ok(const xc_xml_parser *p, uint32_t i)
 {
-    n->parent = parent;
-    if (parent == NULL)
-        return;
-    if (parent->last_child == NULL)
-        parent->children = n;
-    else
-        parent->last_child->next = n;
-    parent->last_child = n;
+    return i < p->tree.nodes_used;
+}
+
+static uint32_t node_new(xc_xml_parser *p, xc_xml_kind kind)
+{
+    xc_xml_tree *t = &p->tree;
+    xc_xml_node *n;
+    uint32_t i;
+
+    if (t->nodes_used >= t->nodes_cap)
+        return XC_XML_NONE;
+    i = t->nodes_used;
+    t->nodes_used++;
+    n = &t->nodes[i];
+    memset(n, 0, sizeof(*n));
+    n->kind = kind;
+    n->parent = XC_XML_NONE;
+    n->next = XC_XML_NONE;
+    n->first_child = XC_XML_NONE;
+    n->last_child = XC_XML_NONE;
+    n->attr_first = t->attrs_used;
+    n->decl_first = t->attrs_used;
+    return i;
+}
+
+/* Links node i as the last child of p->cur (or as a root when outside the stream). */
+static xc_xml_event append_child(xc_xml_parser *p, uint32_t i)
+{
+    xc_xml_node *nodes = p->tree.nodes;
+    uint32_t parent = p->cur;
+    uint32_t last;
+
+    if (parent == XC_XML_NONE)
+        return XC_XML_NEED_MORE;
+    if (!node_ok(p, parent) || !node_ok(p, i))
+        return xc_xml_fail(p, XC_SE_INTERNAL_SERVER_ERROR, "broken tree link");
+    nodes[i].parent = parent;
+    last = nodes[parent].last_child;
+    if (last == XC_XML_NONE) {
+        nodes[parent].first_child = i;
+    } else {
+        if (!node_ok(p, last))
+            return xc_xml_fail(p, XC_SE_INTERNAL_SERVER_ERROR, "broken tree link");
+        nodes[last].next = i;
+    }
+    nodes[parent].last_child = i;
+    return XC_XML_NEED_MORE;
 }
 
 /* Character data collected since the last tag becomes one text node (depth >= 2 only). */
 static xc_xml_event flush_text(xc_xml_parser *p)
 {
     xc_str text;
-    xc_xml_node *n;
+    uint32_t i;
 
     if (p->depth < 2 || p->arena.top == p->tok_start)
         return XC_XML_NEED_MORE;
     text = tok_take(p);
-    n = xc_arena_alloc(&p->arena, sizeof(*n));
-    if (n == NULL)
-        return POLICY(p, "arena budget exhausted");
-    memset(n, 0, sizeof(*n));
-    n->kind = XC_XML_TEXT_NODE;
-    n->text = text;
-    append_child(p->cur, n);
-    return XC_XML_NEED_MORE;
+    i = node_new(p, XC_XML_TEXT_NODE);
+    if (i == XC_XML_NONE)
+        return POLICY(p, "node pool exhausted");
+    p->tree.nodes[i].text = text;
+    return append_child(p, i);
 }
 
 static void content_begin(xc_xml_parser *p)
@@ -229,8 +268,9 @@ static void content_begin(xc_xml_parser *p)
 /* The element name is complete: make the node and apply the nesting caps. */
 static xc_xml_event element_open(xc_xml_parser *p)
 {
-    xc_xml_node *n;
     xc_xml_event ev = name_end(p);
+    xc_str qname;
+    uint32_t i;
 
     if (ev != XC_XML_NEED_MORE)
         return ev;
@@ -242,40 +282,36 @@ static xc_xml_event element_open(xc_xml_parser *p)
             return POLICY(p, "too many elements in one stanza");
         p->elements++;
     }
-    {
-        xc_str qname = tok_take(p);
-        n = xc_arena_alloc(&p->arena, sizeof(*n));
-        if (n == NULL)
-            return POLICY(p, "arena budget exhausted");
-        memset(n, 0, sizeof(*n));
-        n->kind = XC_XML_ELEMENT_NODE;
-        n->name = qname; /* split into prefix and local name by xc_xml_resolve */
-    }
-    append_child(p->cur, n);
-    p->cur = n;
+    qname = tok_take(p);
+    i = node_new(p, XC_XML_ELEMENT_NODE);
+    if (i == XC_XML_NONE)
+        return POLICY(p, "node pool exhausted");
+    p->tree.nodes[i].name = qname; /* split into prefix and local name by xc_xml_resolve */
+    ev = append_child(p, i);
+    if (ev != XC_XML_NEED_MORE)
+        return ev;
+    p->cur = i;
     p->depth++;
-    p->attr_last = NULL;
-    p->raw_attrs = 0;
     return XC_XML_NEED_MORE;
 }
 
+/* The attribute value is complete: the raw attribute joins the element's contiguous range. */
 static xc_xml_event attr_value_done(xc_xml_parser *p)
 {
+    xc_xml_tree *t = &p->tree;
     xc_xml_attr *a;
-    xc_str value = tok_take(p);
 
-    a = xc_arena_alloc(&p->arena, sizeof(*a));
-    if (a == NULL)
-        return POLICY(p, "arena budget exhausted");
-    memset(a, 0, sizeof(*a));
+    if (!node_ok(p, p->cur))
+        return xc_xml_fail(p, XC_SE_INTERNAL_SERVER_ERROR, "broken tree link");
+    if (t->attrs_used >= t->attrs_cap)
+        return POLICY(p, "attribute pool exhausted");
+    a = &t->attrs[t->attrs_used];
+    t->attrs_used++;
+    a->ns.ptr = NULL;
+    a->ns.len = 0;
     a->name = p->attr_qname; /* resolved by xc_xml_resolve */
-    a->value = value;
-    if (p->attr_last == NULL)
-        p->cur->attrs = a;
-    else
-        p->attr_last->next = a;
-    p->attr_last = a;
-    p->cur->n_attrs++;
+    a->value = tok_take(p);
+    t->nodes[p->cur].n_attrs++;
     p->state = XS_STAG_AFTER_ATTR;
     return XC_XML_NEED_MORE;
 }
@@ -283,10 +319,16 @@ static xc_xml_event attr_value_done(xc_xml_parser *p)
 /* An element ends: its tree is complete. Depth 2 -> 1 is a stanza; 1 -> 0 the stream. */
 static xc_xml_event element_close(xc_xml_parser *p)
 {
-    xc_xml_node *n = p->cur;
+    uint32_t n = p->cur;
+    uint32_t parent;
 
+    if (!node_ok(p, n) || p->depth == 0)
+        return xc_xml_fail(p, XC_SE_INTERNAL_SERVER_ERROR, "broken tree link");
+    parent = p->tree.nodes[n].parent;
+    if (parent != XC_XML_NONE && !node_ok(p, parent))
+        return xc_xml_fail(p, XC_SE_INTERNAL_SERVER_ERROR, "broken tree link");
     p->depth--;
-    p->cur = n->parent;
+    p->cur = parent;
     if (p->depth == 0) {
         p->state = XS_AFTER_CLOSE;
         return XC_XML_EV_STREAM_CLOSE;
@@ -305,26 +347,27 @@ static xc_xml_event element_close(xc_xml_parser *p)
 
 static xc_xml_event start_tag_done(xc_xml_parser *p, int empty)
 {
-    xc_xml_node *n = p->cur;
     xc_stream_error e;
     const char *why = NULL;
 
-    e = xc_xml_resolve(p, n, &why);
+    e = xc_xml_resolve(p, &why);
     if (e != XC_SE_NONE)
         return xc_xml_fail(p, e, why);
     if (p->depth == 1) {
-        e = xc_xml_check_header(p, n, &why);
+        e = xc_xml_check_header(p, &why);
         if (e != XC_SE_NONE)
             return xc_xml_fail(p, e, why);
-        p->header = n;
+        p->header = p->cur;
         xc_arena_set_mark(&p->arena);
+        p->tree.nodes_mark = p->tree.nodes_used;
+        p->tree.attrs_mark = p->tree.attrs_used;
         p->stanza_bytes = 0;
         p->state = XS_CONTENT;
         p->pending_close = (uint8_t)(empty != 0);
         return XC_XML_EV_STREAM_OPEN;
     }
     if (p->depth == 2) {
-        e = xc_xml_check_first_level(p, n, &why);
+        e = xc_xml_check_first_level(p, &why);
         if (e != XC_SE_NONE)
             return xc_xml_fail(p, e, why);
     }
@@ -338,10 +381,14 @@ static xc_xml_event start_tag_done(xc_xml_parser *p, int empty)
 static xc_xml_event end_tag_done(xc_xml_parser *p)
 {
     xc_str got = tok_take(p);
-    const xc_xml_node *n = p->cur;
-    uint32_t plen = n->prefix.len;
+    const xc_xml_node *n;
+    uint32_t plen;
     int match;
 
+    if (!node_ok(p, p->cur))
+        return xc_xml_fail(p, XC_SE_INTERNAL_SERVER_ERROR, "broken tree link");
+    n = &p->tree.nodes[p->cur];
+    plen = n->prefix.len;
     if (plen > 0)
         match = got.len == plen + 1u + n->name.len && memcmp(got.ptr, n->prefix.ptr, plen) == 0 &&
                 got.ptr[plen] == ':' && memcmp(got.ptr + plen + 1, n->name.ptr, n->name.len) == 0;
@@ -595,7 +642,7 @@ static xc_xml_event count_byte(xc_xml_parser *p, uint8_t c)
 {
     if (p->state == XS_AFTER_CLOSE)
         return XC_XML_NEED_MORE;
-    if (p->header == NULL) {
+    if (p->header == XC_XML_NONE) {
         if (p->header_bytes >= p->lim.max_header_bytes)
             return POLICY(p, "stream header too long");
         p->header_bytes++;
@@ -696,9 +743,10 @@ static xc_xml_event step(xc_xml_parser *p, uint8_t c)
             return XC_XML_NEED_MORE;
         }
         if (c >= 0x80u || (xc_char_class[c] & XC_C_NAME_START)) {
-            if (p->raw_attrs >= (uint32_t)p->lim.max_attrs + p->lim.max_ns_decls)
+            if (!node_ok(p, p->cur))
+                return xc_xml_fail(p, XC_SE_INTERNAL_SERVER_ERROR, "broken tree link");
+            if (p->tree.nodes[p->cur].n_attrs >= (uint32_t)p->lim.max_attrs + p->lim.max_ns_decls)
                 return POLICY(p, "too many attributes");
-            p->raw_attrs++;
             name_begin(p);
             p->state = XS_ATTR_NAME;
             return name_byte(p, c);
@@ -848,13 +896,31 @@ static xc_xml_event step(xc_xml_parser *p, uint8_t c)
 
 /* ---- public API ----------------------------------------------------------------------- */
 
+void xc_xml_memory_need(const xc_xml_limits *limits, xc_xml_memory *need)
+{
+    /* Elements are capped; a text node sits only between two tags, so text nodes are at most
+     * two per element; the header and its declarations come on top. Attributes: the per-element
+     * cap (declarations are stored twice during resolution), bounded by what the bytes allow. */
+    uint32_t per_elem = 2u * ((uint32_t)limits->max_attrs + limits->max_ns_decls);
+    uint32_t by_bytes = limits->max_stanza_bytes / 2u + 2u * per_elem;
+    uint64_t by_count = (uint64_t)per_elem * (limits->max_elements + 1u);
+
+    need->nodes_n = 3u * limits->max_elements + 4u;
+    need->attrs_n = by_count < by_bytes ? (uint32_t)by_count : by_bytes;
+    need->bytes_n = limits->max_arena_bytes;
+}
+
 void xc_xml_init(xc_xml_parser *p, xc_xml_content_ns content_ns, const xc_xml_limits *limits,
-                 uint8_t *arena, size_t arena_size)
+                 const xc_xml_memory *mem)
 {
     memset(p, 0, sizeof(*p));
     p->content_ns = content_ns;
     p->lim = *limits;
-    xc_arena_init(&p->arena, arena, arena_size);
+    xc_arena_init(&p->arena, mem->bytes, mem->bytes_n);
+    p->tree.nodes = mem->nodes;
+    p->tree.nodes_cap = mem->nodes_n;
+    p->tree.attrs = mem->attrs;
+    p->tree.attrs_cap = mem->attrs_n;
     xc_xml_set_limits(p, limits);
     xc_xml_reset(p);
 }
@@ -862,6 +928,7 @@ void xc_xml_init(xc_xml_parser *p, xc_xml_content_ns content_ns, const xc_xml_li
 void xc_xml_reset(xc_xml_parser *p)
 {
     xc_arena arena = p->arena;
+    xc_xml_tree tree = p->tree;
     xc_xml_limits lim = p->lim;
     xc_xml_content_ns ns = p->content_ns;
 
@@ -869,10 +936,18 @@ void xc_xml_reset(xc_xml_parser *p)
     p->arena = arena;
     p->arena.top = 0;
     p->arena.mark = 0;
+    p->tree = tree;
+    p->tree.nodes_used = 0;
+    p->tree.nodes_mark = 0;
+    p->tree.attrs_used = 0;
+    p->tree.attrs_mark = 0;
     p->lim = lim;
     p->content_ns = ns;
     p->state = XS_START;
     p->error = XC_SE_NONE;
+    p->header = XC_XML_NONE;
+    p->cur = XC_XML_NONE;
+    p->done = XC_XML_NONE;
 }
 
 void xc_xml_set_limits(xc_xml_parser *p, const xc_xml_limits *limits)
@@ -906,13 +981,15 @@ xc_xml_event xc_xml_feed(xc_xml_parser *p, const uint8_t *buf, size_t len, size_
         return XC_XML_EV_ERROR;
     if (p->rewind_pending) {
         xc_arena_rewind(&p->arena);
-        p->done = NULL;
+        p->tree.nodes_used = p->tree.nodes_mark;
+        p->tree.attrs_used = p->tree.attrs_mark;
+        p->done = XC_XML_NONE;
         p->rewind_pending = 0;
     }
     if (p->pending_close) {
         p->pending_close = 0;
         p->depth = 0;
-        p->cur = NULL;
+        p->cur = XC_XML_NONE;
         p->state = XS_AFTER_CLOSE;
         return XC_XML_EV_STREAM_CLOSE;
     }
@@ -946,12 +1023,21 @@ xc_stream_error xc_xml_error(const xc_xml_parser *p)
     return p->error;
 }
 
+const xc_xml_tree *xc_xml_tree_of(const xc_xml_parser *p)
+{
+    return &p->tree;
+}
+
 const xc_xml_node *xc_xml_header(const xc_xml_parser *p)
 {
-    return p->header;
+    if (p->header >= p->tree.nodes_used)
+        return NULL;
+    return &p->tree.nodes[p->header];
 }
 
 const xc_xml_node *xc_xml_element(const xc_xml_parser *p)
 {
-    return p->done;
+    if (p->done >= p->tree.nodes_used)
+        return NULL;
+    return &p->tree.nodes[p->done];
 }

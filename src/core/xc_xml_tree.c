@@ -1,35 +1,66 @@
 /*
  * xc_xml_tree.c — lookups and structural equality over parser trees.
  *
- * Trees are walked iteratively through parent/next links: no recursion, so the stack use is
- * constant whatever the nesting a peer sends.
+ * Walks are iterative (no recursion: constant stack whatever the nesting) and bounded by the
+ * number of nodes in the pool, so even a corrupted link could not make them loop.
  */
 #include "xc_xml_tree.h"
 #include "xc_str.h"
 
-const xc_xml_attr *xc_xml_attr_find(const xc_xml_node *e, xc_str ns, xc_str name)
+const xc_xml_node *xc_xml_node_at(const xc_xml_tree *t, uint32_t i)
 {
-    const xc_xml_attr *a;
-    for (a = e->attrs; a != NULL; a = a->next) {
+    return i < t->nodes_used ? &t->nodes[i] : NULL;
+}
+
+const xc_xml_attr *xc_xml_attr_at(const xc_xml_tree *t, const xc_xml_node *e, uint32_t k)
+{
+    if (k >= e->n_attrs || e->attr_first >= t->attrs_used || k >= t->attrs_used - e->attr_first)
+        return NULL;
+    return &t->attrs[e->attr_first + k];
+}
+
+const xc_xml_attr *xc_xml_decl_at(const xc_xml_tree *t, const xc_xml_node *e, uint32_t k)
+{
+    if (k >= e->n_decls || e->decl_first >= t->attrs_used || k >= t->attrs_used - e->decl_first)
+        return NULL;
+    return &t->attrs[e->decl_first + k];
+}
+
+const xc_xml_attr *xc_xml_attr_find(const xc_xml_tree *t, const xc_xml_node *e, xc_str ns, xc_str name)
+{
+    uint32_t k;
+    for (k = 0; k < e->n_attrs; k++) {
+        const xc_xml_attr *a = xc_xml_attr_at(t, e, k);
+        if (a == NULL)
+            break;
         if (xc_str_eq(a->name, name) && xc_str_eq(a->ns, ns))
             return a;
     }
     return NULL;
 }
 
-const xc_xml_node *xc_xml_child_find(const xc_xml_node *e, xc_str ns, xc_str name)
+const xc_xml_node *xc_xml_child_find(const xc_xml_tree *t, const xc_xml_node *e, xc_str ns, xc_str name)
 {
-    const xc_xml_node *c;
-    for (c = e->children; c != NULL; c = c->next) {
+    uint32_t i = e->first_child;
+    uint32_t steps;
+
+    for (steps = 0; steps < t->nodes_used && i < t->nodes_used; steps++) {
+        const xc_xml_node *c = &t->nodes[i];
         if (c->kind == XC_XML_ELEMENT_NODE && xc_str_eq(c->name, name) && xc_str_eq(c->ns, ns))
             return c;
+        i = c->next;
     }
     return NULL;
 }
 
-static int node_equal(const xc_xml_node *a, const xc_xml_node *b)
+uint32_t xc_xml_index_of(const xc_xml_tree *t, const xc_xml_node *n)
 {
-    const xc_xml_attr *x, *y;
+    return (uint32_t)(n - t->nodes);
+}
+
+static int node_equal(const xc_xml_tree *ta, const xc_xml_node *a, const xc_xml_tree *tb, const xc_xml_node *b)
+{
+    uint32_t k;
 
     if (a->kind != b->kind)
         return 0;
@@ -37,40 +68,52 @@ static int node_equal(const xc_xml_node *a, const xc_xml_node *b)
         return xc_str_eq(a->text, b->text);
     if (!xc_str_eq(a->name, b->name) || !xc_str_eq(a->ns, b->ns) || a->n_attrs != b->n_attrs)
         return 0;
-    for (x = a->attrs, y = b->attrs; x != NULL && y != NULL; x = x->next, y = y->next) {
+    for (k = 0; k < a->n_attrs; k++) {
+        const xc_xml_attr *x = xc_xml_attr_at(ta, a, k);
+        const xc_xml_attr *y = xc_xml_attr_at(tb, b, k);
+        if (x == NULL || y == NULL)
+            return 0;
         if (!xc_str_eq(x->name, y->name) || !xc_str_eq(x->ns, y->ns) || !xc_str_eq(x->value, y->value))
             return 0;
     }
-    return x == NULL && y == NULL;
+    return 1;
 }
 
-int xc_xml_tree_equal(const xc_xml_node *a, const xc_xml_node *b)
+int xc_xml_tree_equal(const xc_xml_tree *ta, uint32_t a, const xc_xml_tree *tb, uint32_t b)
 {
-    const xc_xml_node *ra = a;
+    uint32_t ra = a;
+    uint32_t steps;
 
-    /* Lock-step pre-order walk; the shapes must match at every move. */
-    for (;;) {
-        if (!node_equal(a, b))
+    /* Lock-step pre-order walk; the shapes must match at every move. Each node is entered
+     * once and left once, so 2 * nodes_used + 2 steps always suffice. */
+    for (steps = 0; steps < 2u * ta->nodes_used + 2u; steps++) {
+        const xc_xml_node *na = xc_xml_node_at(ta, a);
+        const xc_xml_node *nb = xc_xml_node_at(tb, b);
+        if (na == NULL || nb == NULL || !node_equal(ta, na, tb, nb))
             return 0;
-        if (a->children != NULL || b->children != NULL) {
-            if (a->children == NULL || b->children == NULL)
-                return 0;
-            a = a->children;
-            b = b->children;
+        if (na->first_child != XC_XML_NONE || nb->first_child != XC_XML_NONE) {
+            a = na->first_child;
+            b = nb->first_child;
             continue;
         }
         /* climb until a next sibling exists or the root is reached */
-        while (a != ra && a->next == NULL) {
-            if (b->next != NULL)
+        while (a != ra && na->next == XC_XML_NONE && steps < 2u * ta->nodes_used + 2u) {
+            if (nb->next != XC_XML_NONE)
                 return 0;
-            a = a->parent;
-            b = b->parent;
+            a = na->parent;
+            b = nb->parent;
+            na = xc_xml_node_at(ta, a);
+            nb = xc_xml_node_at(tb, b);
+            if (na == NULL || nb == NULL)
+                return 0;
+            steps++;
         }
         if (a == ra)
             return 1;
-        if (b->next == NULL)
+        if (nb->next == XC_XML_NONE)
             return 0;
-        a = a->next;
-        b = b->next;
+        a = na->next;
+        b = nb->next;
     }
+    return 0;
 }

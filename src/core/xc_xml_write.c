@@ -8,6 +8,7 @@
  */
 #include "xc_xml_write.h"
 #include "xc_str.h"
+#include "xc_xml_tree.h"
 
 #include <string.h>
 
@@ -72,11 +73,10 @@ static void put_prefix(writer *w, uint32_t k)
     put(w, buf + n, sizeof(buf) - n);
 }
 
-static void put_start_tag(writer *w, const xc_xml_node *n, xc_str in_scope)
+static void put_start_tag(writer *w, const xc_xml_tree *t, const xc_xml_node *n, xc_str in_scope)
 {
     static const xc_str xml_ns = { XC_NS_XML, (uint32_t)(sizeof(XC_NS_XML) - 1) };
-    const xc_xml_attr *a;
-    uint32_t k = 0;
+    uint32_t k;
 
     put(w, "<", 1);
     put_str(w, n->name);
@@ -85,7 +85,10 @@ static void put_start_tag(writer *w, const xc_xml_node *n, xc_str in_scope)
         put_escaped(w, n->ns, 1);
         put(w, "'", 1);
     }
-    for (a = n->attrs; a != NULL; a = a->next, k++) {
+    for (k = 0; k < n->n_attrs; k++) {
+        const xc_xml_attr *a = xc_xml_attr_at(t, n, k);
+        if (a == NULL)
+            break;
         put(w, " ", 1);
         if (a->ns.len > 0 && xc_str_eq(a->ns, xml_ns)) {
             put(w, "xml:", 4);
@@ -103,36 +106,59 @@ static void put_start_tag(writer *w, const xc_xml_node *n, xc_str in_scope)
         put_escaped(w, a->value, 1);
         put(w, "'", 1);
     }
-    put(w, n->children != NULL ? ">" : "/>", n->children != NULL ? 1u : 2u);
+    put(w, n->first_child != XC_XML_NONE ? ">" : "/>", n->first_child != XC_XML_NONE ? 1u : 2u);
 }
 
-xc_xml_write_status xc_xml_write(const xc_xml_node *e, xc_str outer_ns, uint8_t *out, size_t out_cap,
-                                 size_t *len)
+static void put_end_tag(writer *w, const xc_xml_node *n)
+{
+    put(w, "</", 2);
+    put_str(w, n->name);
+    put(w, ">", 1);
+}
+
+xc_xml_write_status xc_xml_write(const xc_xml_tree *t, uint32_t e, xc_str outer_ns, uint8_t *out,
+                                 size_t out_cap, size_t *len)
 {
     writer w = { out, out_cap, 0, 0 };
-    const xc_xml_node *n = e;
+    uint32_t i = e;
+    uint32_t steps;
+    int done = 0;
 
-    for (;;) {
+    /* Pre-order walk: every node is entered once and left once. */
+    for (steps = 0; steps < 2u * t->nodes_used + 2u && !done; steps++) {
+        const xc_xml_node *n = xc_xml_node_at(t, i);
+        if (n == NULL) {
+            w.full = 1;
+            break;
+        }
         if (n->kind == XC_XML_TEXT_NODE) {
             put_escaped(&w, n->text, 0);
         } else {
-            put_start_tag(&w, n, n == e ? outer_ns : n->parent->ns);
-            if (n->children != NULL) {
-                n = n->children;
+            const xc_xml_node *parent = xc_xml_node_at(t, n->parent);
+            put_start_tag(&w, t, n, (i == e || parent == NULL) ? outer_ns : parent->ns);
+            if (n->first_child != XC_XML_NONE) {
+                i = n->first_child;
                 continue;
             }
         }
-        /* n is complete: close ancestors that have no further children */
-        while (n != e && n->next == NULL) {
-            n = n->parent;
-            put(&w, "</", 2);
-            put_str(&w, n->name);
-            put(&w, ">", 1);
+        /* n is complete: close the ancestors that have no further children */
+        while (i != e && n->next == XC_XML_NONE && steps < 2u * t->nodes_used + 2u) {
+            i = n->parent;
+            n = xc_xml_node_at(t, i);
+            if (n == NULL)
+                break;
+            put_end_tag(&w, n);
+            steps++;
         }
-        if (n == e)
+        if (n == NULL) {
+            w.full = 1;
             break;
-        n = n->next;
+        }
+        if (i == e)
+            done = 1;
+        else
+            i = n->next;
     }
     *len = w.len;
-    return w.full ? XC_XML_WRITE_NO_ROOM : XC_XML_WRITE_OK;
+    return (w.full || !done) ? XC_XML_WRITE_NO_ROOM : XC_XML_WRITE_OK;
 }

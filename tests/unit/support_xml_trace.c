@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "support_guard.h"
+#include "xc_xml_tree.h"
 #include "xc_xml_write.h"
 
 typedef struct tbuf {
@@ -33,15 +34,15 @@ static void tstr(tbuf *t, xc_str s)
     tput(t, s.ptr, s.len);
 }
 
-static void trace_header(tbuf *t, const xc_xml_node *h)
+static void trace_header(tbuf *t, const xc_xml_tree *tree, const xc_xml_node *h)
 {
     const xc_xml_attr *a;
-    const xc_xml_nsdecl *d;
+    uint32_t k;
     tputs(t, "O:");
     tstr(t, h->prefix);
     tputs(t, "|");
     tstr(t, h->ns);
-    for (a = h->attrs; a != NULL; a = a->next) {
+    for (k = 0; (a = xc_xml_attr_at(tree, h, k)) != NULL; k++) {
         tputs(t, " {");
         tstr(t, a->ns);
         tputs(t, "}");
@@ -49,11 +50,11 @@ static void trace_header(tbuf *t, const xc_xml_node *h)
         tputs(t, "=");
         tstr(t, a->value);
     }
-    for (d = h->nsdecls; d != NULL; d = d->next) {
+    for (k = 0; (a = xc_xml_decl_at(tree, h, k)) != NULL; k++) {
         tputs(t, " xmlns:");
-        tstr(t, d->prefix);
+        tstr(t, a->name);
         tputs(t, "=");
-        tstr(t, d->uri);
+        tstr(t, a->value);
     }
     tputs(t, "\n");
 }
@@ -62,15 +63,17 @@ static int on_event(tbuf *t, const xc_xml_parser *p, xc_xml_event ev, xc_xml_con
 {
     static uint8_t out[1 << 20];
     size_t n = 0;
+    const xc_xml_tree *tree = xc_xml_tree_of(p);
     xc_str outer = ns == XC_XML_CONTENT_SERVER ? (xc_str){ XC_NS_SERVER, 13 } : (xc_str){ XC_NS_CLIENT, 13 };
 
     switch (ev) {
     case XC_XML_EV_STREAM_OPEN:
-        trace_header(t, xc_xml_header(p));
+        trace_header(t, tree, xc_xml_header(p));
         return 0;
     case XC_XML_EV_ELEMENT:
         tputs(t, "E:");
-        if (xc_xml_write(xc_xml_element(p), outer, out, sizeof(out), &n) != XC_XML_WRITE_OK)
+        if (xc_xml_write(tree, xc_xml_index_of(tree, xc_xml_element(p)), outer, out, sizeof(out), &n) !=
+            XC_XML_WRITE_OK)
             tputs(t, "<write failed>");
         tput(t, (const char *)out, n);
         tputs(t, "\n");
@@ -89,10 +92,28 @@ static int on_event(tbuf *t, const xc_xml_parser *p, xc_xml_event ev, xc_xml_con
     }
 }
 
+void xml_parser_new(xc_xml_parser *p, xc_xml_content_ns ns, const xc_xml_limits *lim)
+{
+    xc_xml_memory m;
+    xc_xml_memory_need(lim, &m);
+    m.nodes = calloc(m.nodes_n, sizeof(*m.nodes));
+    m.attrs = calloc(m.attrs_n, sizeof(*m.attrs));
+    m.bytes = calloc(m.bytes_n, 1);
+    if (m.nodes == NULL || m.attrs == NULL || m.bytes == NULL)
+        abort();
+    xc_xml_init(p, ns, lim, &m);
+}
+
+void xml_parser_free(xc_xml_parser *p)
+{
+    free(p->tree.nodes);
+    free(p->tree.attrs);
+    free(p->arena.base);
+}
+
 xc_stream_error xml_trace(const uint8_t *in, size_t len, size_t chunk, uint32_t seed,
                           xc_xml_content_ns ns, const xc_xml_limits *lim, char *out, size_t cap)
 {
-    static uint64_t arena_mem[(4u << 20) / 8];
     xc_xml_parser p;
     tbuf t = { out, cap, 0 };
     size_t off = 0;
@@ -100,7 +121,7 @@ xc_stream_error xml_trace(const uint8_t *in, size_t len, size_t chunk, uint32_t 
 
     if (cap > 0)
         out[0] = '\0';
-    xc_xml_init(&p, ns, lim, (uint8_t *)arena_mem, sizeof(arena_mem));
+    xml_parser_new(&p, ns, lim);
     while (off < len && !stop) {
         size_t piece = len - off, used = 0;
         uint8_t *g;
@@ -134,5 +155,6 @@ xc_stream_error xml_trace(const uint8_t *in, size_t len, size_t chunk, uint32_t 
             break;
         stop = on_event(&t, &p, ev, ns);
     }
+    xml_parser_free(&p);
     return xc_xml_error(&p);
 }

@@ -18,6 +18,10 @@
 /* How the input is cut: chunk == 0 feeds it whole; chunk == 1 one byte at a time;
  * otherwise pieces of pseudo-random length 1..chunk from `seed`. Each piece sits flush
  * against a guard page. Returns the final parser error (XC_SE_NONE if none). */
+/* A parser over freshly allocated memory sized by xc_xml_memory_need (aborts on failure). */
+void xml_parser_new(xc_xml_parser *p, xc_xml_content_ns ns, const xc_xml_limits *lim);
+void xml_parser_free(xc_xml_parser *p);
+
 xc_stream_error xml_trace(const uint8_t *in, size_t len, size_t chunk, uint32_t seed,
                           xc_xml_content_ns ns, const xc_xml_limits *lim, char *out, size_t cap);
 
