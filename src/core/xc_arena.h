@@ -1,11 +1,11 @@
 /*
- * xc_arena.h — the per-stream bump allocator.
+ * xc_arena.h — the per-stream byte arena the parser builds strings in.
  *
- * The caller hands the arena one buffer; every tree node and string the parser builds lives
- * in it. Allocation never goes past `cap` (which may be lowered below the buffer size to apply
- * the tighter pre-authentication budget), so a hostile peer can make the arena *fail*, never
- * grow. `mark` separates what must survive a stanza (the stream header and its namespace
- * bindings) from what is discarded after each first-level element.
+ * The caller hands the arena one buffer; every name, value and text the parser keeps lives in
+ * it, appended at `top`. Nothing is ever written at or past `cap` (which may be lowered below
+ * the buffer size to apply the tighter pre-authentication budget), so a hostile peer can make
+ * the arena *fail*, never grow. `mark` separates what must survive a stanza (the stream
+ * header's strings) from what is discarded after each first-level element.
  */
 #ifndef XC_ARENA_H
 #define XC_ARENA_H
@@ -35,23 +35,6 @@ typedef struct xc_arena {
     ensures a->top == 0 && a->mark == 0 && a->cap == size && a->size == size && a->base == base;
 */
 void xc_arena_init(xc_arena *a, uint8_t *base, size_t size);
-
-/* Returns `n` bytes aligned for any core structure, or NULL when the budget is spent. */
-/*@ requires xc_arena_ok(a);
-    assigns a->top;
-    ensures xc_arena_ok(a);
-    ensures \result == \null || \valid(\result + (0 .. n - 1));
-    ensures \result != \null ==> \result == a->base + \old(a->top) + (a->top - \old(a->top) - n);
-    ensures \result == \null ==> a->top == \old(a->top);
-*/
-void *xc_arena_alloc(xc_arena *a, size_t n);
-
-/* Bytes still available before the budget is spent. */
-/*@ requires xc_arena_ok(a);
-    assigns \nothing;
-    ensures \result == a->cap - a->top;
-*/
-size_t xc_arena_room(const xc_arena *a);
 
 /*@ requires xc_arena_ok(a);
     assigns a->mark;

@@ -7,7 +7,7 @@
  *   'xml' S 'version' Eq ('1.0') [S 'encoding' Eq EncName] [S 'standalone' Eq (yes|no)] S? '?>'
  * An encoding other than UTF-8 is <unsupported-encoding/> (RFC 3920 §11.5).
  */
-#include "xc_xml_internal.h"
+#include "xc_xml_decl.h"
 
 #include <string.h>
 

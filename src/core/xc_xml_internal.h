@@ -13,13 +13,6 @@
 */
 xc_xml_event xc_xml_fail(xc_xml_parser *p, xc_stream_error e, const char *reason);
 
-/* One byte of "<?..." at the very start of a stream: the XML declaration or a refused PI. */
-/*@ requires xc_xml_parser_ok(p) && p->state == XS_DECL;
-    assigns p->decl[0 .. XC_XML_DECL_MAX - 1], p->decl_len, p->state, p->error, p->error_reason;
-    ensures p->decl_len <= XC_XML_DECL_MAX;
-*/
-xc_xml_event xc_xml_decl_byte(xc_xml_parser *p, uint8_t c);
-
 /* Namespace processing of a complete start tag (Namespaces in XML 1.0 §3-§6): moves the
  * xmlns attributes of p->cur into its declaration range, splits every qualified name, binds every prefix, and
  * refuses duplicates, unbound prefixes and reserved-prefix misuse. */

@@ -20,6 +20,7 @@
  *                                               -> bad-format
  */
 #include "xc_xml.h"
+#include "xc_xml_decl.h"
 #include "xc_xml_internal.h"
 
 #include <string.h>
