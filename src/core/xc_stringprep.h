@@ -43,7 +43,9 @@ typedef enum {
     requires \valid(out_len);
     requires \separated(out + (0 .. out_cap - 1), out_len, in + (0 .. in_len - 1));
     requires \separated(out + (0 .. out_cap - 1), out_len);
-    assigns out[0 .. out_cap - 1], *out_len;
+    assigns out[0 .. out_cap - 1] \from profile, in[0 .. in_len - 1], in_len, out_cap;
+    assigns *out_len \from profile, in[0 .. in_len - 1], in_len, out_cap;
+    assigns \result \from profile, in[0 .. in_len - 1], in_len, out_cap;
     ensures \result == XC_PREP_OK || \result == XC_PREP_FAILED || \result == XC_PREP_TOO_LONG;
     ensures \result == XC_PREP_OK ==> *out_len <= out_cap;
 */

@@ -510,7 +510,7 @@ static size_t gen_elem(char *o, size_t cap, int depth)
     return n + (size_t)snprintf(o + n, cap - n, "</%s>", name);
 }
 
-/* REQ: XML-21, XML-02, XML-13 */
+/* REQ: XML-21, XML-01, XML-02, XML-13 */
 static void test_parse_write_round_trip(void **state)
 {
     static char doc[65536];
