@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 out=build/bench; mkdir -p "$out"
 gcc -std=c11 -D_DEFAULT_SOURCE -O2 -g -Wall -Wextra -fstack-protector-strong -D_FORTIFY_SOURCE=2 -fPIE \
-    -Isrc/core bench/bench_xml.c src/core/xc_xml*.c src/core/xc_arena.c src/core/xc_chars.c \
+    -Isrc/core bench/bench_xml.c src/core/xc_xml*.c src/core/xc_chars.c \
     src/core/xc_str.c src/core/xc_stream_error.c -pie -Wl,-z,relro,-z,now -lexpat -lm -o "$out/bench_xml"
 cpu=${BENCH_CPU:-1}
 exec taskset -c "$cpu" "$out/bench_xml" "$cpu" ${BENCH_ONLY:-}

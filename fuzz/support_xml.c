@@ -23,7 +23,7 @@ const xc_xml_limits fx_limits_roundtrip = {
 typedef struct fx_slot {
     xc_xml_node *nodes;
     xc_xml_attr *attrs;
-    uint8_t *bytes;
+    char *bytes;
     xc_xml_memory max;
 } fx_slot;
 

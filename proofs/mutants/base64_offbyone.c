@@ -41,9 +41,25 @@ static const uint8_t xc_b64_dec[256] = {
     0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, /* 0xf0 */
 };
 
-/* The value of character c. char may be signed: "& 0xff" maps -128..-1 to 0x80..0xff as an int
- * index, with no signed-to-unsigned conversion for the prover to check. */
-#define XC_B64_VAL(c) (xc_b64_dec[(c) & 0xff])
+/* The byte value 0..255 of a char, whether char is signed or not. Plain arithmetic rather than
+ * a cast to unsigned char (which -warn-unsigned-downcast flags for negative chars) or "& 0xff"
+ * (whose bounds the SMT provers cannot see): WP proves the table index in range on its own. */
+/*@ logic integer xc_b64_byte_l(integer c) = c < 0 ? c + 256 : c; */
+
+/*@ requires -128 <= c <= 255;
+    assigns \nothing;
+    ensures 0 <= \result <= 255;
+    ensures \result == xc_b64_byte_l(c);
+*/
+static int xc_b64_byte(int c)
+{
+    return c < 0 ? c + 256 : c;
+}
+
+/* The value of character c: 0..63 for the alphabet, 0xff for anything else (XC_B64_VAL_L is
+ * the same in ACSL, where C functions cannot be called). */
+#define XC_B64_VAL(c) (xc_b64_dec[xc_b64_byte(c)])
+#define XC_B64_VAL_L(c) (xc_b64_dec[xc_b64_byte_l(c)])
 
 /*@ assigns \nothing;
     ensures \result == (in_len / 4) * 3;
@@ -88,9 +104,9 @@ size_t xc_base64_encoded_len(size_t n)
     ensures \result == XC_B64_OK ==> *out_len <= (in_len / 4) * 3;
     ensures \result == XC_B64_OK ==>
         in_len == 0 || (in_len == 1 && in[0] == '=') ||
-        (in_len % 4 == 0 && *out_len == (in_len / 4) * 3 - xc_b64_pads(in, in_len));
+        (in_len % 4 == 0 && *out_len == (in_len / 4) * 3 - \old(xc_b64_pads(in, in_len)));
     ensures \result == XC_B64_OK && in_len % 4 == 0 && in_len > 0 ==>
-        \forall integer k; 0 <= k < in_len - xc_b64_pads(in, in_len) ==> in[k] != '=';
+        \forall integer k; 0 <= k < in_len - \old(xc_b64_pads(in, in_len)) ==> in[k] != '=';
     ensures \result == XC_B64_OK ==>
         \forall integer k; *out_len <= k < out_cap ==> out[k] == \old(out[k]);
     ensures in_len % 4 != 0 && !(in_len == 1 && in[0] == '=') ==>
@@ -121,14 +137,16 @@ xc_b64_status xc_base64_decode(const char *in, size_t in_len, uint8_t *out, size
     body = in_len - pads;
 
     /* Every non-pad character must be in the alphabet: no whitespace, no line break (RFC
-     * 3548 §2.1 and §2.3, RFC 6120 §13.9.1), no '=' in the body. */
+     * 3548 §2.1 and §2.3, RFC 6120 §13.9.1), no '=' in the body. '=' is 0xff in the table too;
+     * naming it here lets the proof of "padding only at the end" stand without the table. */
     /*@ loop invariant 0 <= i <= body;
-        loop invariant \forall integer k; 0 <= k < i ==> XC_B64_VAL(in[k]) <= 63;
+        loop invariant \forall integer k;
+            0 <= k < i ==> in[k] != '=' && XC_B64_VAL_L(in[k]) <= 63;
         loop assigns i;
         loop variant body - i;
     */
     for (i = 0u; i < body; i++) {
-        if (XC_B64_VAL(in[i]) > 63u)
+        if (in[i] == '=' || XC_B64_VAL(in[i]) > 63u)
             break;
     }
     if (i != body) {
@@ -158,7 +176,7 @@ xc_b64_status xc_base64_decode(const char *in, size_t in_len, uint8_t *out, size
     /*@ loop invariant 0 <= q <= quads;
         loop invariant 3 * quads - 2 <= need <= 3 * quads && need <= out_cap;
         loop invariant 4 * quads == in_len && body <= in_len && in_len - body <= 2;
-        loop invariant \forall integer k; 0 <= k < body ==> XC_B64_VAL(in[k]) <= 63;
+        loop invariant \forall integer k; 0 <= k < body ==> XC_B64_VAL_L(in[k]) <= 63;
         loop invariant \forall integer k; 3 * q <= k < out_cap ==> out[k] == \at(out[k], Pre);
         loop assigns q, v, out[0 .. need - 1];
         loop variant quads - q;

@@ -69,9 +69,9 @@ size_t xc_base64_decoded_max(size_t in_len);
     ensures \result == XC_B64_OK ==> *out_len <= (in_len / 4) * 3;
     ensures \result == XC_B64_OK ==>
         in_len == 0 || (in_len == 1 && in[0] == '=') ||
-        (in_len % 4 == 0 && *out_len == (in_len / 4) * 3 - xc_b64_pads(in, in_len));
+        (in_len % 4 == 0 && *out_len == (in_len / 4) * 3 - \old(xc_b64_pads(in, in_len)));
     ensures \result == XC_B64_OK && in_len % 4 == 0 && in_len > 0 ==>
-        \forall integer k; 0 <= k < in_len - xc_b64_pads(in, in_len) ==> in[k] != '=';
+        \forall integer k; 0 <= k < in_len - \old(xc_b64_pads(in, in_len)) ==> in[k] != '=';
     ensures \result == XC_B64_OK ==>
         \forall integer k; *out_len <= k < out_cap ==> out[k] == \old(out[k]);
     ensures in_len % 4 != 0 && !(in_len == 1 && in[0] == '=') ==>

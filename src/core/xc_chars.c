@@ -4,8 +4,8 @@
 #include "xc_chars.h"
 
 #define W XC_C_WS
-#define NS (XC_C_NAME_START | XC_C_NAME | XC_C_TEXT | XC_C_ATTR)
-#define N (XC_C_NAME | XC_C_TEXT | XC_C_ATTR)
+#define NS (XC_C_NAME_START | XC_C_NAME | XC_C_NCNAME | XC_C_TEXT | XC_C_ATTR)
+#define N (XC_C_NAME | XC_C_NCNAME | XC_C_TEXT | XC_C_ATTR)
 #define T (XC_C_TEXT | XC_C_ATTR)
 #define C XC_C_CTRL
 
@@ -15,7 +15,7 @@ const uint8_t xc_char_class[256] = {
     /* 0x20 ' ' ! " # $ % & ' ( ) * + , - . / */
     W | T, T, XC_C_TEXT, T, T, T, 0, XC_C_TEXT, T, T, T, T, T, N, N, T,
     /* 0x30 0-9 : ; < = > ? */
-    N, N, N, N, N, N, N, N, N, N, NS, T, 0, T, XC_C_ATTR, T,
+    N, N, N, N, N, N, N, N, N, N, XC_C_NAME_START | XC_C_NAME | XC_C_TEXT | XC_C_ATTR, T, 0, T, XC_C_ATTR, T,
     /* 0x40 @ A-O */
     T, NS, NS, NS, NS, NS, NS, NS, NS, NS, NS, NS, NS, NS, NS, NS,
     /* 0x50 P-Z [ \ ] ^ _ */

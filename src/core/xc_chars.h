@@ -17,13 +17,22 @@ enum {
     XC_C_NAME = 0x04,       /* ASCII NameChar */
     XC_C_TEXT = 0x08,       /* copied as-is in content: not < & ] CR, not a control, not >= 0x80 */
     XC_C_ATTR = 0x10,       /* copied as-is in attribute values: also not quotes, TAB or LF */
-    XC_C_CTRL = 0x20        /* C0 control other than TAB, LF, CR: never allowed */
+    XC_C_CTRL = 0x20,       /* C0 control other than TAB, LF, CR: never allowed */
+    XC_C_NCNAME = 0x40      /* ASCII NameChar other than ':' (Namespaces in XML [5] NCName) */
 };
 
 extern const uint8_t xc_char_class[256];
 
+/*@ // [2] Char
+    predicate xc_xml_char(integer cp) =
+      cp == 0x9 || cp == 0xA || cp == 0xD || (0x20 <= cp <= 0xD7FF) ||
+      (0xE000 <= cp <= 0xFFFD) || (0x10000 <= cp <= 0x10FFFF);
+
+*/
+
 /*@ assigns \nothing;
     ensures \result == 0 || \result == 1;
+    ensures \result == 1 <==> xc_xml_char(cp);
 */
 int xc_is_xml_char(uint32_t cp);
 
@@ -51,8 +60,12 @@ typedef enum xc_utf8_status { XC_UTF8_MORE = 0, XC_UTF8_DONE = 1, XC_UTF8_BAD = 
 /*@ requires \valid(u) && u->need <= 3;
     assigns *u;
     ensures u->need <= 3;
-    ensures \result == XC_UTF8_DONE ==> u->need == 0 && u->cp <= 0x10FFFF;
+    ensures \result == XC_UTF8_MORE || \result == XC_UTF8_DONE || \result == XC_UTF8_BAD;
+    ensures \result == XC_UTF8_MORE ==> 1 <= u->need <= 3;
+    ensures \result == XC_UTF8_DONE ==>
+              u->need == 0 && u->cp <= 0x10FFFF && !(0xD800 <= u->cp <= 0xDFFF) && u->cp >= u->min;
     ensures \result == XC_UTF8_BAD ==> u->need == 0;
+    ensures \old(u->need) == 0 && c < 0x80 ==> \result == XC_UTF8_BAD;
 */
 xc_utf8_status xc_utf8_byte(xc_utf8 *u, uint8_t c);
 

@@ -105,19 +105,30 @@ typedef struct xc_xml_tree {
     uint32_t attrs_cap, attrs_used, attrs_mark;
 } xc_xml_tree;
 
-/*@ predicate xc_xml_tree_ok(xc_xml_tree *t) =
+/*@ predicate xc_xml_node_strings_ok(xc_xml_node n) =
+      xc_str_valid(n.ns) && xc_str_valid(n.prefix) && xc_str_valid(n.name) &&
+      xc_str_valid(n.default_ns) && xc_str_valid(n.text);
+    predicate xc_xml_attr_strings_ok(xc_xml_attr a) =
+      xc_str_valid(a.ns) && xc_str_valid(a.name) && xc_str_valid(a.value);
+    predicate xc_xml_nodes_ok(xc_xml_tree *t) =
+      \forall integer i; 0 <= i < t->nodes_used ==> xc_xml_node_strings_ok(t->nodes[i]);
+    predicate xc_xml_attrs_ok(xc_xml_tree *t) =
+      \forall integer i; 0 <= i < t->attrs_used ==> xc_xml_attr_strings_ok(t->attrs[i]);
+    predicate xc_xml_tree_ok(xc_xml_tree *t) =
       \valid(t) && t->nodes_mark <= t->nodes_used && t->nodes_used <= t->nodes_cap &&
       t->attrs_mark <= t->attrs_used && t->attrs_used <= t->attrs_cap &&
       t->nodes_cap < XC_XML_NONE && t->attrs_cap < XC_XML_NONE &&
       (t->nodes_cap == 0 || \valid(t->nodes + (0 .. t->nodes_cap - 1))) &&
-      (t->attrs_cap == 0 || \valid(t->attrs + (0 .. t->attrs_cap - 1)));
+      (t->attrs_cap == 0 || \valid(t->attrs + (0 .. t->attrs_cap - 1))) &&
+      \separated(t->nodes + (0 .. t->nodes_cap - 1), t->attrs + (0 .. t->attrs_cap - 1)) &&
+      xc_xml_nodes_ok(t) && xc_xml_attrs_ok(t);
 */
 
 /* Caller-owned memory for one parser. Sizes: see xc_xml_memory_need. */
 typedef struct xc_xml_memory {
     xc_xml_node *nodes;
     xc_xml_attr *attrs;
-    uint8_t *bytes;
+    char *bytes;
     uint32_t nodes_n, attrs_n, bytes_n;
 } xc_xml_memory;
 
@@ -131,7 +142,7 @@ typedef enum xc_xml_state {
 } xc_xml_state;
 
 #define XC_XML_DECL_MAX 128u
-#define XC_XML_ENT_MAX 8u
+#define XC_XML_ENT_MAX 4u
 
 typedef struct xc_xml_parser {
     xc_xml_state state;
@@ -154,7 +165,7 @@ typedef struct xc_xml_parser {
 
     /* the token being built at the arena top (a name, a value, or character data) */
     size_t tok_start;
-    uint32_t name_chars;           /* characters in the name being built */
+    uint8_t name_chars;            /* 1 once the name being built has a character */
     uint8_t name_colons;
     uint8_t name_prev_colon;
     uint8_t quote;                 /* quote character of the attribute value */
@@ -172,24 +183,41 @@ typedef struct xc_xml_parser {
     uint8_t ent[XC_XML_ENT_MAX];
 
     /* "<!" keywords and the XML declaration */
-    const char *keyword;
-    uint32_t keyword_pos;
-    xc_stream_error keyword_error;
+    uint8_t keyword;               /* index into the parser's keyword table */
+    uint8_t keyword_pos;
     uint8_t decl[XC_XML_DECL_MAX];
     uint32_t decl_len;
 
     /* start tag under construction */
     xc_str attr_qname;
+    uint32_t tag_attrs;            /* attributes and declarations seen in this start tag */
 } xc_xml_parser;
 
 /*@ predicate xc_xml_parser_ok(xc_xml_parser *p) =
       \valid(p) && xc_arena_ok(&p->arena) && xc_xml_tree_ok(&p->tree) && xc_xml_limits_ok(p->lim) &&
-      p->decl_len <= XC_XML_DECL_MAX && p->ref_len <= XC_XML_ENT_MAX &&
-      p->tok_start <= p->arena.top &&
+      p->decl_len <= XC_XML_DECL_MAX && p->ref_len <= XC_XML_ENT_MAX && p->keyword_pos <= 6 &&
+      p->tok_start <= p->arena.top && p->u8.need <= 3 && p->charref <= 0x10FFFF &&
+      p->stanza_bytes <= p->lim.max_stanza_bytes && p->header_bytes <= p->lim.max_header_bytes &&
+      p->elements <= p->lim.max_elements && p->depth <= p->lim.max_depth + 1 &&
+      p->tag_attrs <= p->lim.max_attrs + p->lim.max_ns_decls &&
+      xc_str_valid(p->attr_qname) &&
       \separated(p, p->arena.base + (0 .. p->arena.size - 1)) &&
       \separated(p, p->tree.nodes + (0 .. p->tree.nodes_cap - 1)) &&
-      \separated(p, p->tree.attrs + (0 .. p->tree.attrs_cap - 1));
+      \separated(p, p->tree.attrs + (0 .. p->tree.attrs_cap - 1)) &&
+      \separated(p->arena.base + (0 .. p->arena.size - 1), p->tree.nodes + (0 .. p->tree.nodes_cap - 1),
+                 p->tree.attrs + (0 .. p->tree.attrs_cap - 1));
+
+    // The memory a parser works in never moves while it runs.
+    predicate xc_xml_frame{L1, L2}(xc_xml_parser *p) =
+      \at(p->arena.base, L1) == \at(p->arena.base, L2) && \at(p->arena.size, L1) == \at(p->arena.size, L2) &&
+      \at(p->tree.nodes, L1) == \at(p->tree.nodes, L2) && \at(p->tree.nodes_cap, L1) == \at(p->tree.nodes_cap, L2) &&
+      \at(p->tree.attrs, L1) == \at(p->tree.attrs, L2) && \at(p->tree.attrs_cap, L1) == \at(p->tree.attrs_cap, L2);
 */
+
+/* Everything a parser may write: its struct, its arena, its pools. */
+#define XC_XML_PARSER_MEMORY(p)                                                                  \
+    *(p), (p)->arena.base[0 .. (p)->arena.size - 1], (p)->tree.nodes[0 .. (p)->tree.nodes_cap - 1], \
+        (p)->tree.attrs[0 .. (p)->tree.attrs_cap - 1]
 
 /* The memory a parser needs for these limits: every tree within the caps fits. */
 /*@ requires \valid_read(limits) && xc_xml_limits_ok(*limits) && \valid(need);
@@ -198,7 +226,7 @@ typedef struct xc_xml_parser {
 void xc_xml_memory_need(const xc_xml_limits *limits, xc_xml_memory *need);
 
 /* Prepares a parser over caller-owned memory (which must outlive it). */
-/*@ requires \valid(p) && \valid_read(mem);
+/*@ requires \valid(p) && \valid_read(mem) && \separated(p, mem, limits);
     requires \valid_read(limits) && xc_xml_limits_ok(*limits);
     requires mem->nodes_n < XC_XML_NONE && mem->attrs_n < XC_XML_NONE && mem->bytes_n <= 0x7fffffff;
     requires mem->nodes_n == 0 || \valid(mem->nodes + (0 .. mem->nodes_n - 1));
@@ -208,6 +236,8 @@ void xc_xml_memory_need(const xc_xml_limits *limits, xc_xml_memory *need);
                         mem->bytes + (0 .. mem->bytes_n - 1));
     assigns *p;
     ensures xc_xml_parser_ok(p) && p->state == XS_START && p->error == XC_SE_NONE;
+    ensures p->arena.base == mem->bytes && p->tree.nodes == mem->nodes && p->tree.attrs == mem->attrs;
+    ensures p->arena.size == mem->bytes_n && p->tree.nodes_cap == mem->nodes_n && p->tree.attrs_cap == mem->attrs_n;
 */
 void xc_xml_init(xc_xml_parser *p, xc_xml_content_ns content_ns, const xc_xml_limits *limits,
                  const xc_xml_memory *mem);
@@ -217,18 +247,20 @@ void xc_xml_init(xc_xml_parser *p, xc_xml_content_ns content_ns, const xc_xml_li
  * follow. Limits stay as set. */
 /*@ requires xc_xml_parser_ok(p);
     assigns *p;
-    ensures xc_xml_parser_ok(p) && p->state == XS_START && p->error == XC_SE_NONE;
+    ensures xc_xml_parser_ok(p) && xc_xml_frame{Old, Here}(p);
+    ensures p->state == XS_START && p->error == XC_SE_NONE;
     ensures p->arena.top == 0 && p->tree.nodes_used == 0 && p->tree.attrs_used == 0;
     ensures p->header == XC_XML_NONE;
 */
 void xc_xml_reset(xc_xml_parser *p);
 
-/* Switches caps (pre-auth -> post-auth). Takes effect from the next byte. */
-/*@ requires xc_xml_parser_ok(p);
+/* Switches caps (pre-auth -> post-auth) between stanzas. Takes effect from the next byte. */
+/*@ requires xc_xml_parser_ok(p) && p->depth <= 1;
     requires \valid_read(limits) && xc_xml_limits_ok(*limits);
     requires \separated(p, limits);
-    assigns p->lim, p->arena.cap;
+    assigns p->lim, p->arena.cap, p->stanza_bytes, p->header_bytes, p->elements, p->tag_attrs;
     ensures xc_xml_parser_ok(p);
+    ensures p->lim.max_stanza_bytes == limits->max_stanza_bytes && p->lim.max_depth == limits->max_depth;
 */
 void xc_xml_set_limits(xc_xml_parser *p, const xc_xml_limits *limits);
 
@@ -241,9 +273,8 @@ void xc_xml_set_limits(xc_xml_parser *p, const xc_xml_limits *limits);
     requires \separated(buf + (0 .. len - 1), p, p->arena.base + (0 .. p->arena.size - 1));
     requires \separated(consumed, p->arena.base + (0 .. p->arena.size - 1),
                         p->tree.nodes + (0 .. p->tree.nodes_cap - 1), p->tree.attrs + (0 .. p->tree.attrs_cap - 1));
-    assigns *p, *consumed, p->arena.base[0 .. p->arena.size - 1],
-            p->tree.nodes[0 .. p->tree.nodes_cap - 1], p->tree.attrs[0 .. p->tree.attrs_cap - 1];
-    ensures xc_xml_parser_ok(p);
+    assigns XC_XML_PARSER_MEMORY(p), *consumed;
+    ensures xc_xml_parser_ok(p) && xc_xml_frame{Old, Here}(p);
     ensures *consumed <= len;
 */
 xc_xml_event xc_xml_feed(xc_xml_parser *p, const uint8_t *buf, size_t len, size_t *consumed);

@@ -17,15 +17,11 @@
 
 #define NS_XMLNS "http://www.w3.org/2000/xmlns/"
 
-static xc_str str_from(const char *s)
-{
-    xc_str r;
-    r.ptr = s;
-    r.len = (uint32_t)strlen(s);
-    return r;
-}
-
 /* Splits "prefix:local"; a name without ':' has an empty prefix. */
+/*@ requires xc_str_valid(qname) && \valid(prefix) && \valid(local) && \separated(prefix, local);
+    assigns *prefix, *local;
+    ensures xc_str_valid(*prefix) && xc_str_valid(*local);
+*/
 static void split_qname(xc_str qname, xc_str *prefix, xc_str *local)
 {
     uint32_t i;
@@ -33,6 +29,11 @@ static void split_qname(xc_str qname, xc_str *prefix, xc_str *local)
     prefix->ptr = qname.ptr;
     prefix->len = 0;
     *local = qname;
+    /*@ loop invariant 0 <= i <= qname.len;
+        loop invariant prefix->len == 0 && *local == qname;
+        loop assigns i;
+        loop variant qname.len - i;
+    */
     for (i = 0; i < qname.len; i++) {
         if (qname.ptr[i] == ':') {
             prefix->len = i;
@@ -43,9 +44,17 @@ static void split_qname(xc_str qname, xc_str *prefix, xc_str *local)
     }
 }
 
+/*@ requires xc_str_valid(uri);
+    assigns \nothing;
+    ensures \result == 0 || \result == 1;
+*/
 static int uri_chars_ok(xc_str uri)
 {
     uint32_t i;
+    /*@ loop invariant 0 <= i <= uri.len;
+        loop assigns i;
+        loop variant uri.len - i;
+    */
     for (i = 0; i < uri.len; i++) {
         if ((uint8_t)uri.ptr[i] < 0x21u)
             return 0;
@@ -55,6 +64,10 @@ static int uri_chars_ok(xc_str uri)
 
 /* The namespace bound to `prefix` in scope at node `at`, or NULL when unbound. The walk up
  * the ancestors is bounded by the parser's depth. */
+/*@ requires xc_xml_parser_ok((xc_xml_parser *)p) && xc_str_valid(prefix);
+    assigns \nothing;
+    ensures \result == \null || (\valid_read(\result) && xc_str_valid(*\result));
+*/
 static const xc_str *lookup_prefix(const xc_xml_parser *p, uint32_t at, xc_str prefix)
 {
     static const xc_str xml_ns = { XC_NS_XML, (uint32_t)(sizeof(XC_NS_XML) - 1) };
@@ -64,31 +77,52 @@ static const xc_str *lookup_prefix(const xc_xml_parser *p, uint32_t at, xc_str p
 
     if (xc_str_eq(prefix, XC_STR_LIT("xml")))
         return &xml_ns;
+    /*@ loop invariant 0 <= hops <= p->depth + 1;
+        loop assigns hops, e;
+        loop variant p->depth + 1 - hops;
+    */
     for (hops = 0; hops <= p->depth && e < t->nodes_used; hops++) {
         const xc_xml_node *n = &t->nodes[e];
+        uint32_t first = n->decl_first;
+        uint32_t count = n->n_decls;
         uint32_t k;
-        for (k = 0; k < n->n_decls; k++) {
-            uint32_t d = n->decl_first + k;
-            if (d >= t->attrs_used)
-                break;
-            if (t->attrs[d].name.len > 0 && xc_str_eq(t->attrs[d].name, prefix))
-                return &t->attrs[d].value;
+        if (first > t->attrs_used)
+            break;
+        if (count > t->attrs_used - first)
+            count = t->attrs_used - first;
+        /*@ loop invariant 0 <= k <= count;
+            loop assigns k;
+            loop variant count - k;
+        */
+        for (k = 0; k < count; k++) {
+            const xc_xml_attr *d = &t->attrs[first + k];
+            if (d->name.len > 0 && xc_str_eq(d->name, prefix))
+                return &d->value;
         }
         e = n->parent;
     }
     return NULL;
 }
 
-/* Records one xmlns / xmlns:p attribute as a declaration of node n (index ni). */
-static xc_stream_error add_decl(xc_xml_parser *p, uint32_t ni, xc_str prefix, xc_str uri, const char **why)
+/* Records one xmlns / xmlns:p attribute as a declaration. The declarations of the element
+ * being resolved sit at attrs[decl_first .. attrs_used - 1], the end of the pool. */
+/*@ requires xc_xml_parser_ok(p) && decl_first <= p->tree.attrs_used;
+    requires xc_str_valid(prefix) && xc_str_valid(uri);
+    requires \valid(why) && \separated(why, p, p->tree.nodes + (0 .. p->tree.nodes_cap - 1),
+                                       p->tree.attrs + (0 .. p->tree.attrs_cap - 1));
+    assigns p->tree.attrs_used, p->tree.attrs[p->tree.attrs_used], *why;
+    ensures xc_xml_parser_ok(p);
+    ensures \old(p->tree.attrs_used) <= p->tree.attrs_used <= \old(p->tree.attrs_used) + 1;
+*/
+static xc_stream_error add_decl(xc_xml_parser *p, uint32_t decl_first, xc_str prefix, xc_str uri,
+                                const char **why)
 {
     xc_xml_tree *t = &p->tree;
-    xc_xml_node *n = &t->nodes[ni];
     xc_xml_attr *d;
     uint32_t k;
-    int is_xml_ns = xc_str_eq(uri, str_from(XC_NS_XML));
+    int is_xml_ns = xc_str_eq(uri, XC_STR_LIT(XC_NS_XML));
 
-    if (xc_str_eq(uri, str_from(NS_XMLNS)) || xc_str_eq(prefix, XC_STR_LIT("xmlns"))) {
+    if (xc_str_eq(uri, XC_STR_LIT(NS_XMLNS)) || xc_str_eq(prefix, XC_STR_LIT("xmlns"))) {
         *why = "xmlns prefix or namespace declared";
         return XC_SE_XML_NOT_WELL_FORMED;
     }
@@ -104,13 +138,17 @@ static xc_stream_error add_decl(xc_xml_parser *p, uint32_t ni, xc_str prefix, xc
         *why = "whitespace or control character in namespace name";
         return XC_SE_BAD_FORMAT;
     }
-    for (k = 0; k < n->n_decls && n->decl_first + k < t->attrs_used; k++) {
-        if (xc_str_eq(t->attrs[n->decl_first + k].name, prefix)) {
+    /*@ loop invariant decl_first <= k <= t->attrs_used;
+        loop assigns k;
+        loop variant t->attrs_used - k;
+    */
+    for (k = decl_first; k < t->attrs_used; k++) {
+        if (xc_str_eq(t->attrs[k].name, prefix)) {
             *why = "duplicate namespace declaration";
             return XC_SE_XML_NOT_WELL_FORMED;
         }
     }
-    if (n->n_decls >= p->lim.max_ns_decls) {
+    if (t->attrs_used - decl_first >= p->lim.max_ns_decls) {
         *why = "too many namespace declarations";
         return XC_SE_POLICY_VIOLATION;
     }
@@ -119,105 +157,132 @@ static xc_stream_error add_decl(xc_xml_parser *p, uint32_t ni, xc_str prefix, xc
         return XC_SE_POLICY_VIOLATION;
     }
     d = &t->attrs[t->attrs_used];
-    t->attrs_used++;
     d->ns.ptr = NULL;
     d->ns.len = 0;
     d->name = prefix;
     d->value = uri;
-    n->n_decls++;
+    t->attrs_used++;
     return XC_SE_NONE;
 }
 
-xc_stream_error xc_xml_resolve(xc_xml_parser *p, const char **why)
+/* Step 1 of resolution over the raw attributes attrs[first .. first+raw-1]: declarations are
+ * appended after them (from decl_first, the pool's end), the other attributes are compacted in
+ * order at the front with their prefix kept in `ns` until step 4. *kept is their number. */
+/*@ requires xc_xml_parser_ok(p);
+    requires first <= p->tree.attrs_used && raw <= p->tree.attrs_used - first;
+    requires \valid(kept) && \valid(why) && \separated(kept, why);
+    requires \separated(kept, p, p->tree.nodes + (0 .. p->tree.nodes_cap - 1), p->tree.attrs + (0 .. p->tree.attrs_cap - 1));
+    requires \separated(why, p, p->tree.nodes + (0 .. p->tree.nodes_cap - 1), p->tree.attrs + (0 .. p->tree.attrs_cap - 1));
+    assigns p->tree.attrs_used, p->tree.attrs[0 .. p->tree.attrs_cap - 1], *kept, *why;
+    ensures xc_xml_parser_ok(p);
+    ensures \old(p->tree.attrs_used) <= p->tree.attrs_used;
+    ensures *kept <= raw;
+*/
+static xc_stream_error split_attrs(xc_xml_parser *p, uint32_t first, uint32_t raw, uint32_t *kept,
+                                   const char **why)
 {
     xc_xml_tree *t = &p->tree;
-    uint32_t ni = p->cur;
-    xc_xml_node *n;
-    uint32_t first, raw, k, kept = 0;
-    const xc_str *uri;
+    uint32_t decl_first = t->attrs_used;
+    uint32_t k, n = 0;
 
-    if (ni >= t->nodes_used) {
-        *why = "broken tree link";
-        return XC_SE_INTERNAL_SERVER_ERROR;
-    }
-    n = &t->nodes[ni];
-    first = n->attr_first;
-    raw = n->n_attrs;
-    if (first > t->attrs_used || raw > t->attrs_used - first) {
-        *why = "broken tree link";
-        return XC_SE_INTERNAL_SERVER_ERROR;
-    }
-    split_qname(n->name, &n->prefix, &n->name);
-
-    /* 1. Declarations go to a range after the raw attributes; the other attributes are
-     *    compacted in order at the front, their prefix kept in `ns` until step 4. */
-    n->decl_first = t->attrs_used;
-    n->n_decls = 0;
+    *kept = 0;
+    /*@ loop invariant 0 <= k <= raw && 0 <= n <= k;
+        loop invariant xc_xml_parser_ok(p);
+        loop invariant first + raw <= decl_first <= p->tree.attrs_used;
+        loop assigns k, n, p->tree.attrs_used, p->tree.attrs[0 .. p->tree.attrs_cap - 1], *why;
+        loop variant raw - k;
+    */
     for (k = 0; k < raw; k++) {
-        xc_xml_attr a = t->attrs[first + k];
+        xc_str qname = t->attrs[first + k].name;
+        xc_str value = t->attrs[first + k].value;
         xc_str prefix, local;
         xc_stream_error e = XC_SE_NONE;
 
-        split_qname(a.name, &prefix, &local);
+        split_qname(qname, &prefix, &local);
         if (prefix.len == 0 && xc_str_eq(local, XC_STR_LIT("xmlns"))) {
-            e = add_decl(p, ni, prefix, a.value, why);
+            e = add_decl(p, decl_first, prefix, value, why);
         } else if (xc_str_eq(prefix, XC_STR_LIT("xmlns"))) {
-            e = add_decl(p, ni, local, a.value, why);
+            e = add_decl(p, decl_first, local, value, why);
+        } else if (n >= p->lim.max_attrs) {
+            *why = "too many attributes";
+            e = XC_SE_POLICY_VIOLATION;
         } else {
-            if (kept >= p->lim.max_attrs) {
-                *why = "too many attributes";
-                e = XC_SE_POLICY_VIOLATION;
-            }
-            a.ns = prefix;
-            a.name = local;
-            t->attrs[first + kept] = a;
-            kept++;
+            t->attrs[first + n].ns = prefix;
+            t->attrs[first + n].name = local;
+            t->attrs[first + n].value = value;
+            n++;
         }
         if (e != XC_SE_NONE)
             return e;
     }
-    n->n_attrs = kept;
+    *kept = n;
+    return XC_SE_NONE;
+}
 
-    /* 2. The default namespace in scope: declared here, else inherited. */
-    n->default_ns.ptr = NULL;
-    n->default_ns.len = 0;
-    if (n->parent < t->nodes_used)
-        n->default_ns = t->nodes[n->parent].default_ns;
-    for (k = 0; k < n->n_decls; k++) {
-        if (t->attrs[n->decl_first + k].name.len == 0)
-            n->default_ns = t->attrs[n->decl_first + k].value;
+/* The default namespace in scope inside node ni: declared on it, else its parent's. */
+/*@ requires xc_xml_parser_ok((xc_xml_parser *)p) && ni < p->tree.nodes_used;
+    requires decl_first <= p->tree.attrs_used && n_decls <= p->tree.attrs_used - decl_first;
+    assigns \nothing;
+    ensures xc_str_valid(\result);
+*/
+static xc_str scope_default(const xc_xml_parser *p, uint32_t ni, uint32_t decl_first, uint32_t n_decls)
+{
+    const xc_xml_tree *t = &p->tree;
+    uint32_t parent = t->nodes[ni].parent;
+    xc_str d = { NULL, 0 };
+    uint32_t k;
+
+    if (parent < t->nodes_used)
+        d = t->nodes[parent].default_ns;
+    /*@ loop invariant 0 <= k <= n_decls;
+        loop invariant xc_str_valid(d);
+        loop assigns k, d;
+        loop variant n_decls - k;
+    */
+    for (k = 0; k < n_decls; k++) {
+        if (t->attrs[decl_first + k].name.len == 0)
+            d = t->attrs[decl_first + k].value;
     }
+    return d;
+}
 
-    /* 3. The element's own name. */
-    if (n->prefix.len == 0) {
-        n->ns = n->default_ns;
-    } else {
-        if (xc_str_eq(n->prefix, XC_STR_LIT("xmlns"))) {
-            *why = "element with the xmlns prefix";
-            return XC_SE_XML_NOT_WELL_FORMED;
-        }
-        uri = lookup_prefix(p, ni, n->prefix);
-        if (uri == NULL) {
-            *why = "unbound namespace prefix";
-            return XC_SE_XML_NOT_WELL_FORMED;
-        }
-        n->ns = *uri;
-    }
+/* Step 4: prefixed attributes get their namespace; no two share an expanded name. */
+/*@ requires xc_xml_parser_ok(p) && ni < p->tree.nodes_used;
+    requires first <= p->tree.attrs_used && kept <= p->tree.attrs_used - first;
+    requires \valid(why) && \separated(why, p, p->tree.nodes + (0 .. p->tree.nodes_cap - 1),
+                                       p->tree.attrs + (0 .. p->tree.attrs_cap - 1));
+    assigns p->tree.attrs[0 .. p->tree.attrs_cap - 1].ns, *why;
+    ensures xc_xml_parser_ok(p);
+*/
+static xc_stream_error resolve_attrs(xc_xml_parser *p, uint32_t ni, uint32_t first, uint32_t kept,
+                                     const char **why)
+{
+    xc_xml_tree *t = &p->tree;
+    uint32_t k;
 
-    /* 4. Attributes: unprefixed ones are in no namespace; no two share an expanded name. */
+    /*@ loop invariant 0 <= k <= kept;
+        loop invariant xc_xml_parser_ok(p);
+        loop assigns k, p->tree.attrs[0 .. p->tree.attrs_cap - 1].ns, *why;
+        loop variant kept - k;
+    */
     for (k = 0; k < kept; k++) {
-        xc_xml_attr *a = &t->attrs[first + k];
+        xc_str prefix = t->attrs[first + k].ns;
         uint32_t j;
-        if (a->ns.len > 0) {
-            uri = lookup_prefix(p, ni, a->ns);
+        if (prefix.len > 0) {
+            const xc_str *uri = lookup_prefix(p, ni, prefix);
             if (uri == NULL) {
                 *why = "unbound namespace prefix";
                 return XC_SE_XML_NOT_WELL_FORMED;
             }
-            a->ns = *uri;
+            t->attrs[first + k].ns = *uri;
         }
+        /*@ loop invariant 0 <= j <= k;
+            loop assigns j;
+            loop variant k - j;
+        */
         for (j = 0; j < k; j++) {
-            if (xc_str_eq(a->name, t->attrs[first + j].name) && xc_str_eq(a->ns, t->attrs[first + j].ns)) {
+            if (xc_str_eq(t->attrs[first + k].name, t->attrs[first + j].name) &&
+                xc_str_eq(t->attrs[first + k].ns, t->attrs[first + j].ns)) {
                 *why = "duplicate attribute";
                 return XC_SE_XML_NOT_WELL_FORMED;
             }
@@ -226,6 +291,79 @@ xc_stream_error xc_xml_resolve(xc_xml_parser *p, const char **why)
     return XC_SE_NONE;
 }
 
+/* Writes node ni whole: one store keeps the pool invariant easy to re-establish. */
+/*@ requires xc_xml_parser_ok(p) && ni < p->tree.nodes_used;
+    requires xc_xml_node_strings_ok(n);
+    assigns p->tree.nodes[ni];
+    ensures xc_xml_parser_ok(p);
+    ensures p->tree.nodes[ni] == n;
+*/
+static void store_node(xc_xml_parser *p, uint32_t ni, xc_xml_node n)
+{
+    p->tree.nodes[ni] = n;
+}
+
+xc_stream_error xc_xml_resolve(xc_xml_parser *p, const char **why)
+{
+    xc_xml_tree *t = &p->tree;
+    uint32_t ni = p->cur;
+    uint32_t first, raw, decl_first, kept = 0;
+    xc_str qname, prefix, local, dflt;
+    xc_xml_node node;
+    xc_stream_error e;
+
+    if (ni >= t->nodes_used) {
+        *why = "broken tree link";
+        return XC_SE_INTERNAL_SERVER_ERROR;
+    }
+    first = t->nodes[ni].attr_first;
+    raw = p->tag_attrs;
+    if (first > t->attrs_used || raw > t->attrs_used - first) {
+        *why = "broken tree link";
+        return XC_SE_INTERNAL_SERVER_ERROR;
+    }
+    /* 1. declarations apart, attributes compacted */
+    decl_first = t->attrs_used;
+    e = split_attrs(p, first, raw, &kept, why);
+    if (e != XC_SE_NONE)
+        return e;
+    /* 2. the element's name, declarations and default namespace */
+    qname = t->nodes[ni].name;
+    split_qname(qname, &prefix, &local);
+    dflt = scope_default(p, ni, decl_first, t->attrs_used - decl_first);
+    node = t->nodes[ni];
+    node.prefix = prefix;
+    node.name = local;
+    node.ns = dflt;
+    node.default_ns = dflt;
+    node.decl_first = decl_first;
+    node.n_decls = t->attrs_used - decl_first;
+    node.attr_first = first;
+    node.n_attrs = kept;
+    store_node(p, ni, node);
+    /* 3. the element's namespace (lookup_prefix reads the declarations just stored) */
+    if (prefix.len > 0) {
+        const xc_str *uri;
+        if (xc_str_eq(prefix, XC_STR_LIT("xmlns"))) {
+            *why = "element with the xmlns prefix";
+            return XC_SE_XML_NOT_WELL_FORMED;
+        }
+        uri = lookup_prefix(p, ni, prefix);
+        if (uri == NULL) {
+            *why = "unbound namespace prefix";
+            return XC_SE_XML_NOT_WELL_FORMED;
+        }
+        node.ns = *uri;
+        store_node(p, ni, node);
+    }
+    /* 4. the attributes' namespaces */
+    return resolve_attrs(p, ni, first, kept, why);
+}
+
+/*@ requires \valid_read(p) && xc_xml_tree_ok((xc_xml_tree *)&p->tree);
+    assigns \nothing;
+    ensures \result == \null || (\valid_read(\result) && xc_xml_node_strings_ok(*\result));
+*/
 static const xc_xml_node *current(const xc_xml_parser *p)
 {
     return p->cur < p->tree.nodes_used ? &p->tree.nodes[p->cur] : NULL;
@@ -233,7 +371,7 @@ static const xc_xml_node *current(const xc_xml_parser *p)
 
 xc_stream_error xc_xml_check_header(const xc_xml_parser *p, const char **why)
 {
-    xc_str content = str_from(p->content_ns == XC_XML_CONTENT_SERVER ? XC_NS_SERVER : XC_NS_CLIENT);
+    xc_str content = p->content_ns == XC_XML_CONTENT_SERVER ? XC_STR_LIT(XC_NS_SERVER) : XC_STR_LIT(XC_NS_CLIENT);
     const xc_xml_node *n = current(p);
 
     if (n == NULL) {
@@ -241,7 +379,7 @@ xc_stream_error xc_xml_check_header(const xc_xml_parser *p, const char **why)
         return XC_SE_INTERNAL_SERVER_ERROR;
     }
     /* RFC 3920 §4.7.3 / §11.2.1: the stream element is <stream> in the streams namespace */
-    if (!xc_str_eq(n->ns, str_from(XC_NS_STREAMS)) || !xc_str_eq(n->name, XC_STR_LIT("stream"))) {
+    if (!xc_str_eq(n->ns, XC_STR_LIT(XC_NS_STREAMS)) || !xc_str_eq(n->name, XC_STR_LIT("stream"))) {
         *why = "stream element not in the streams namespace";
         return XC_SE_INVALID_NAMESPACE;
     }
@@ -260,7 +398,7 @@ xc_stream_error xc_xml_check_header(const xc_xml_parser *p, const char **why)
 
 xc_stream_error xc_xml_check_first_level(const xc_xml_parser *p, const char **why)
 {
-    xc_str content = str_from(p->content_ns == XC_XML_CONTENT_SERVER ? XC_NS_SERVER : XC_NS_CLIENT);
+    xc_str content = p->content_ns == XC_XML_CONTENT_SERVER ? XC_STR_LIT(XC_NS_SERVER) : XC_STR_LIT(XC_NS_CLIENT);
     const xc_xml_node *n = current(p);
 
     if (n == NULL) {

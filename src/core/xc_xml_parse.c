@@ -22,6 +22,7 @@
 #include "xc_xml.h"
 #include "xc_xml_decl.h"
 #include "xc_xml_internal.h"
+#include "xc_str.h"
 
 #include <string.h>
 
@@ -73,30 +74,70 @@ xc_xml_event xc_xml_fail(xc_xml_parser *p, xc_stream_error e, const char *reason
 
 /* ---- the token at the arena top ----------------------------------------------------- */
 
+/* The char holding byte c: exact arithmetic, never an out-of-range conversion. */
+/*@ assigns \nothing;
+    ensures -128 <= \result <= 127;
+*/
+static char byte_to_char(uint8_t c)
+{
+    return (char)(c < 128u ? (int)c : (int)c - 256);
+}
+
+/*@ requires xc_xml_parser_ok(p);
+    assigns p->tok_start;
+    ensures xc_xml_parser_ok(p) && p->tok_start == p->arena.top;
+*/
 static void tok_begin(xc_xml_parser *p)
 {
     p->tok_start = p->arena.top;
 }
 
+/*@ requires xc_xml_parser_ok(p);
+    assigns p->arena.top, p->arena.base[p->arena.top], p->error, p->error_reason, p->state;
+    ensures xc_xml_parser_ok(p);
+    ensures \result == XC_XML_NEED_MORE || \result == XC_XML_EV_ERROR;
+*/
 static xc_xml_event tok_push(xc_xml_parser *p, uint8_t c)
 {
     if (p->arena.top >= p->arena.cap)
         return POLICY(p, "arena budget exhausted");
-    p->arena.base[p->arena.top] = c;
+    p->arena.base[p->arena.top] = byte_to_char(c);
     p->arena.top++;
     return XC_XML_NEED_MORE;
 }
 
+/*@ requires xc_xml_parser_ok(p);
+    requires n <= 0x7fffffff;
+    requires n == 0 || \valid_read(src + (0 .. n - 1));
+    assigns p->arena.top, p->arena.base[0 .. p->arena.size - 1], p->error, p->error_reason, p->state;
+    ensures xc_xml_parser_ok(p);
+    ensures \result == XC_XML_NEED_MORE || \result == XC_XML_EV_ERROR;
+*/
 static xc_xml_event tok_push_run(xc_xml_parser *p, const uint8_t *src, size_t n)
 {
+    size_t i;
+    char *dst;
+
     if (n > p->arena.cap - p->arena.top)
         return POLICY(p, "arena budget exhausted");
-    memcpy(p->arena.base + p->arena.top, src, n);
+    dst = p->arena.base + p->arena.top;
+    /*@ loop invariant 0 <= i <= n;
+        loop assigns i, dst[0 .. n - 1];
+        loop variant n - i;
+    */
+    for (i = 0; i < n; i++)
+        dst[i] = byte_to_char(src[i]);
     p->arena.top += n;
     return XC_XML_NEED_MORE;
 }
 
-/* Appends a code point as UTF-8 (character references). */
+/* Appends a code point as UTF-8 (character references). Arithmetic, not bit operations, so
+ * that every byte value is visibly below 256. */
+/*@ requires xc_xml_parser_ok(p) && cp <= 0x10FFFF;
+    assigns p->arena.top, p->arena.base[0 .. p->arena.size - 1], p->error, p->error_reason, p->state;
+    ensures xc_xml_parser_ok(p);
+    ensures \result == XC_XML_NEED_MORE || \result == XC_XML_EV_ERROR;
+*/
 static xc_xml_event tok_push_cp(xc_xml_parser *p, uint32_t cp)
 {
     uint8_t b[4];
@@ -106,34 +147,42 @@ static xc_xml_event tok_push_cp(xc_xml_parser *p, uint32_t cp)
         b[0] = (uint8_t)cp;
         n = 1;
     } else if (cp < 0x800u) {
-        b[0] = (uint8_t)(0xC0u | (cp >> 6));
-        b[1] = (uint8_t)(0x80u | (cp & 0x3Fu));
+        b[0] = (uint8_t)(0xC0u + cp / 64u);
+        b[1] = (uint8_t)(0x80u + cp % 64u);
         n = 2;
     } else if (cp < 0x10000u) {
-        b[0] = (uint8_t)(0xE0u | (cp >> 12));
-        b[1] = (uint8_t)(0x80u | ((cp >> 6) & 0x3Fu));
-        b[2] = (uint8_t)(0x80u | (cp & 0x3Fu));
+        b[0] = (uint8_t)(0xE0u + cp / 4096u);
+        b[1] = (uint8_t)(0x80u + (cp / 64u) % 64u);
+        b[2] = (uint8_t)(0x80u + cp % 64u);
         n = 3;
     } else {
-        b[0] = (uint8_t)(0xF0u | ((cp >> 18) & 0x07u));
-        b[1] = (uint8_t)(0x80u | ((cp >> 12) & 0x3Fu));
-        b[2] = (uint8_t)(0x80u | ((cp >> 6) & 0x3Fu));
-        b[3] = (uint8_t)(0x80u | (cp & 0x3Fu));
+        b[0] = (uint8_t)(0xF0u + cp / 262144u);
+        b[1] = (uint8_t)(0x80u + (cp / 4096u) % 64u);
+        b[2] = (uint8_t)(0x80u + (cp / 64u) % 64u);
+        b[3] = (uint8_t)(0x80u + cp % 64u);
         n = 4;
     }
     return tok_push_run(p, b, n);
 }
 
+/*@ requires xc_xml_parser_ok((xc_xml_parser *)p);
+    assigns \nothing;
+    ensures xc_str_valid(\result);
+*/
 static xc_str tok_take(const xc_xml_parser *p)
 {
     xc_str s;
-    s.ptr = (const char *)(p->arena.base + p->tok_start);
+    s.ptr = p->arena.base + p->tok_start;
     s.len = (uint32_t)(p->arena.top - p->tok_start);
     return s;
 }
 
 /* ---- names -------------------------------------------------------------------------- */
 
+/*@ requires xc_xml_parser_ok(p);
+    assigns p->tok_start, p->name_chars, p->name_colons, p->name_prev_colon;
+    ensures xc_xml_parser_ok(p);
+*/
 static void name_begin(xc_xml_parser *p)
 {
     tok_begin(p);
@@ -144,6 +193,11 @@ static void name_begin(xc_xml_parser *p)
 
 /* One byte of a QName (Namespaces in XML 1.0 [7]): NCName (':' NCName)?, checked as it
  * arrives so that a name is never longer than max_name_bytes in memory. */
+/*@ requires xc_xml_parser_ok(p);
+    assigns p->arena.top, p->arena.base[p->arena.top], p->error, p->error_reason, p->state, p->u8,
+            p->name_chars, p->name_colons, p->name_prev_colon;
+    ensures xc_xml_parser_ok(p);
+*/
 static xc_xml_event name_byte(xc_xml_parser *p, uint8_t c)
 {
     int first = (p->name_chars == 0 || p->name_prev_colon);
@@ -160,7 +214,7 @@ static xc_xml_event name_byte(xc_xml_parser *p, uint8_t c)
                 return NWF(p, "malformed qualified name");
             p->name_colons = 1;
             p->name_prev_colon = 1;
-            p->name_chars++;
+            p->name_chars = 1;
             return XC_XML_NEED_MORE;
         }
         if (!(xc_char_class[c] & (first ? XC_C_NAME_START : XC_C_NAME)))
@@ -175,10 +229,13 @@ static xc_xml_event name_byte(xc_xml_parser *p, uint8_t c)
             return NWF(p, "invalid name character");
     }
     p->name_prev_colon = 0;
-    p->name_chars++;
+    p->name_chars = 1;
     return XC_XML_NEED_MORE;
 }
 
+/*@ requires \valid(p);
+    assigns p->error, p->error_reason, p->state;
+*/
 static xc_xml_event name_end(xc_xml_parser *p)
 {
     if (p->name_chars == 0 || p->name_prev_colon)
@@ -191,11 +248,21 @@ static xc_xml_event name_end(xc_xml_parser *p)
 /* Pool links are checked where they are followed: a node index read from the pool must name
  * a node already built. The check keeps the proof local (no invariant quantified over the
  * whole pool); it cannot fail while the parser's own writes are correct. */
+/*@ requires \valid_read(p);
+    assigns \nothing;
+    ensures \result != 0 <==> i < p->tree.nodes_used;
+*/
 static int node_ok(const xc_xml_parser *p, uint32_t i)
 {
     return i < p->tree.nodes_used;
 }
 
+/* A fresh node at the end of the pool, every field set (no memset: the prover follows fields). */
+/*@ requires xc_xml_parser_ok(p);
+    assigns p->tree.nodes_used, p->tree.nodes[p->tree.nodes_used];
+    ensures xc_xml_parser_ok(p);
+    ensures \result == XC_XML_NONE || \result < p->tree.nodes_used;
+*/
 static uint32_t node_new(xc_xml_parser *p, xc_xml_kind kind)
 {
     xc_xml_tree *t = &p->tree;
@@ -205,9 +272,20 @@ static uint32_t node_new(xc_xml_parser *p, xc_xml_kind kind)
     if (t->nodes_used >= t->nodes_cap)
         return XC_XML_NONE;
     i = t->nodes_used;
-    t->nodes_used++;
     n = &t->nodes[i];
-    memset(n, 0, sizeof(*n));
+    n->ns.ptr = NULL;
+    n->ns.len = 0;
+    n->prefix.ptr = NULL;
+    n->prefix.len = 0;
+    n->name.ptr = NULL;
+    n->name.len = 0;
+    n->default_ns.ptr = NULL;
+    n->default_ns.len = 0;
+    n->text.ptr = NULL;
+    n->text.len = 0;
+    n->n_attrs = 0;
+    n->n_decls = 0;
+    t->nodes_used++;
     n->kind = kind;
     n->parent = XC_XML_NONE;
     n->next = XC_XML_NONE;
@@ -219,6 +297,12 @@ static uint32_t node_new(xc_xml_parser *p, xc_xml_kind kind)
 }
 
 /* Links node i as the last child of p->cur (or as a root when outside the stream). */
+/*@ requires xc_xml_parser_ok(p);
+    assigns p->tree.nodes[0 .. p->tree.nodes_cap - 1].parent, p->tree.nodes[0 .. p->tree.nodes_cap - 1].next,
+            p->tree.nodes[0 .. p->tree.nodes_cap - 1].first_child,
+            p->tree.nodes[0 .. p->tree.nodes_cap - 1].last_child, p->error, p->error_reason, p->state;
+    ensures xc_xml_parser_ok(p);
+*/
 static xc_xml_event append_child(xc_xml_parser *p, uint32_t i)
 {
     xc_xml_node *nodes = p->tree.nodes;
@@ -243,6 +327,10 @@ static xc_xml_event append_child(xc_xml_parser *p, uint32_t i)
 }
 
 /* Character data collected since the last tag becomes one text node (depth >= 2 only). */
+/*@ requires xc_xml_parser_ok(p);
+    assigns XC_XML_PARSER_MEMORY(p);
+    ensures xc_xml_parser_ok(p) && xc_xml_frame{Old, Here}(p);
+*/
 static xc_xml_event flush_text(xc_xml_parser *p)
 {
     xc_str text;
@@ -258,6 +346,10 @@ static xc_xml_event flush_text(xc_xml_parser *p)
     return append_child(p, i);
 }
 
+/*@ requires xc_xml_parser_ok(p);
+    assigns p->state, p->brackets, p->cr, p->tok_start;
+    ensures xc_xml_parser_ok(p);
+*/
 static void content_begin(xc_xml_parser *p)
 {
     p->state = XS_CONTENT;
@@ -267,6 +359,10 @@ static void content_begin(xc_xml_parser *p)
 }
 
 /* The element name is complete: make the node and apply the nesting caps. */
+/*@ requires xc_xml_parser_ok(p);
+    assigns XC_XML_PARSER_MEMORY(p);
+    ensures xc_xml_parser_ok(p) && xc_xml_frame{Old, Here}(p);
+*/
 static xc_xml_event element_open(xc_xml_parser *p)
 {
     xc_xml_event ev = name_end(p);
@@ -293,17 +389,20 @@ static xc_xml_event element_open(xc_xml_parser *p)
         return ev;
     p->cur = i;
     p->depth++;
+    p->tag_attrs = 0;
     return XC_XML_NEED_MORE;
 }
 
 /* The attribute value is complete: the raw attribute joins the element's contiguous range. */
+/*@ requires xc_xml_parser_ok(p);
+    assigns XC_XML_PARSER_MEMORY(p);
+    ensures xc_xml_parser_ok(p) && xc_xml_frame{Old, Here}(p);
+*/
 static xc_xml_event attr_value_done(xc_xml_parser *p)
 {
     xc_xml_tree *t = &p->tree;
     xc_xml_attr *a;
 
-    if (!node_ok(p, p->cur))
-        return xc_xml_fail(p, XC_SE_INTERNAL_SERVER_ERROR, "broken tree link");
     if (t->attrs_used >= t->attrs_cap)
         return POLICY(p, "attribute pool exhausted");
     a = &t->attrs[t->attrs_used];
@@ -312,12 +411,15 @@ static xc_xml_event attr_value_done(xc_xml_parser *p)
     a->ns.len = 0;
     a->name = p->attr_qname; /* resolved by xc_xml_resolve */
     a->value = tok_take(p);
-    t->nodes[p->cur].n_attrs++;
     p->state = XS_STAG_AFTER_ATTR;
     return XC_XML_NEED_MORE;
 }
 
 /* An element ends: its tree is complete. Depth 2 -> 1 is a stanza; 1 -> 0 the stream. */
+/*@ requires xc_xml_parser_ok(p);
+    assigns XC_XML_PARSER_MEMORY(p);
+    ensures xc_xml_parser_ok(p) && xc_xml_frame{Old, Here}(p);
+*/
 static xc_xml_event element_close(xc_xml_parser *p)
 {
     uint32_t n = p->cur;
@@ -346,6 +448,10 @@ static xc_xml_event element_close(xc_xml_parser *p)
     return XC_XML_NEED_MORE;
 }
 
+/*@ requires xc_xml_parser_ok(p);
+    assigns XC_XML_PARSER_MEMORY(p);
+    ensures xc_xml_parser_ok(p) && xc_xml_frame{Old, Here}(p);
+*/
 static xc_xml_event start_tag_done(xc_xml_parser *p, int empty)
 {
     xc_stream_error e;
@@ -359,7 +465,7 @@ static xc_xml_event start_tag_done(xc_xml_parser *p, int empty)
         if (e != XC_SE_NONE)
             return xc_xml_fail(p, e, why);
         p->header = p->cur;
-        xc_arena_set_mark(&p->arena);
+        p->arena.mark = p->arena.top;
         p->tree.nodes_mark = p->tree.nodes_used;
         p->tree.attrs_mark = p->tree.attrs_used;
         p->stanza_bytes = 0;
@@ -379,6 +485,10 @@ static xc_xml_event start_tag_done(xc_xml_parser *p, int empty)
 }
 
 /* The end tag's name is complete: it must repeat the start tag's qualified name. */
+/*@ requires xc_xml_parser_ok(p);
+    assigns XC_XML_PARSER_MEMORY(p);
+    ensures xc_xml_parser_ok(p) && xc_xml_frame{Old, Here}(p);
+*/
 static xc_xml_event end_tag_done(xc_xml_parser *p)
 {
     xc_str got = tok_take(p);
@@ -390,11 +500,15 @@ static xc_xml_event end_tag_done(xc_xml_parser *p)
         return xc_xml_fail(p, XC_SE_INTERNAL_SERVER_ERROR, "broken tree link");
     n = &p->tree.nodes[p->cur];
     plen = n->prefix.len;
-    if (plen > 0)
-        match = got.len == plen + 1u + n->name.len && memcmp(got.ptr, n->prefix.ptr, plen) == 0 &&
-                got.ptr[plen] == ':' && memcmp(got.ptr + plen + 1, n->name.ptr, n->name.len) == 0;
-    else
-        match = got.len == n->name.len && memcmp(got.ptr, n->name.ptr, n->name.len) == 0;
+    if (plen == 0) {
+        match = xc_str_eq(got, n->name);
+    } else if (got.len > plen && got.len - plen - 1u == n->name.len) {
+        xc_str head = { got.ptr, plen };
+        xc_str tail = { got.ptr + plen + 1, n->name.len };
+        match = got.ptr[plen] == ':' && xc_str_eq(head, n->prefix) && xc_str_eq(tail, n->name);
+    } else {
+        match = 0;
+    }
     p->arena.top = p->tok_start; /* the end tag's name is not kept */
     if (!match)
         return NWF(p, "end tag does not match start tag");
@@ -404,6 +518,11 @@ static xc_xml_event end_tag_done(xc_xml_parser *p)
 /* ---- character data ----------------------------------------------------------------- */
 
 /* One byte of character data inside an element or a CDATA section (depth >= 2). */
+/*@ requires xc_xml_parser_ok(p);
+    assigns p->arena.top, p->arena.base[0 .. p->arena.size - 1], p->error, p->error_reason, p->state,
+            p->u8, p->brackets, p->cr, p->in_cdata;
+    ensures xc_xml_parser_ok(p);
+*/
 static xc_xml_event text_byte(xc_xml_parser *p, uint8_t c)
 {
     xc_xml_event ev;
@@ -437,8 +556,9 @@ static xc_xml_event text_byte(xc_xml_parser *p, uint8_t c)
         return tok_push(p, c);
     }
     if (c == '>' && p->brackets >= 2) {
-        if (p->in_cdata) {
-            /* "]]>" closes the section; the two brackets were not data */
+        if (p->in_cdata && p->arena.top - p->tok_start >= 2u) {
+            /* "]]>" closes the section; the two brackets were not data (they are the last two
+               bytes of the token: each ']' was pushed, and brackets counts them) */
             p->arena.top -= 2;
             p->in_cdata = 0;
             p->brackets = 0;
@@ -453,6 +573,10 @@ static xc_xml_event text_byte(xc_xml_parser *p, uint8_t c)
 }
 
 /* One byte of an attribute value (XML 1.0 §3.3.3 normalisation for CDATA attributes). */
+/*@ requires xc_xml_parser_ok(p);
+    assigns XC_XML_PARSER_MEMORY(p);
+    ensures xc_xml_parser_ok(p) && xc_xml_frame{Old, Here}(p);
+*/
 static xc_xml_event attr_byte(xc_xml_parser *p, uint8_t c)
 {
     if (c >= 0x80u || p->u8.need > 0) {
@@ -495,6 +619,11 @@ static xc_xml_event attr_byte(xc_xml_parser *p, uint8_t c)
 
 /* ---- references --------------------------------------------------------------------- */
 
+/*@ requires xc_xml_parser_ok(p) && cp <= 0x10FFFF;
+    assigns p->arena.top, p->arena.base[0 .. p->arena.size - 1], p->error, p->error_reason, p->state,
+            p->brackets, p->cr;
+    ensures xc_xml_parser_ok(p);
+*/
 static xc_xml_event ref_done(xc_xml_parser *p, uint32_t cp)
 {
     if (p->ref_return == XS_ATTR_VALUE && cp >= 0x7Fu && cp <= 0x9Fu)
@@ -505,28 +634,38 @@ static xc_xml_event ref_done(xc_xml_parser *p, uint32_t cp)
     return tok_push_cp(p, cp);
 }
 
+/*@ requires xc_xml_parser_ok(p);
+    assigns p->arena.top, p->arena.base[0 .. p->arena.size - 1], p->error, p->error_reason, p->state,
+            p->brackets, p->cr;
+    ensures xc_xml_parser_ok(p);
+*/
 static xc_xml_event entity_done(xc_xml_parser *p)
 {
     /* RFC 3920 §11.1: only the five predefined entities exist in XMPP */
-    static const struct { char name[5]; uint8_t len; uint8_t ch; } predefined[5] = {
-        { "lt", 2, '<' }, { "gt", 2, '>' }, { "amp", 3, '&' }, { "quot", 4, '"' }, { "apos", 4, '\'' },
-    };
-    unsigned i;
+    const uint8_t *e = p->ent;
+    uint32_t ch = 0;
 
-    /*@ loop invariant 0 <= i <= 5;
-        loop assigns i;
-        loop variant 5 - i;
-    */
-    for (i = 0; i < 5u; i++) {
-        if (predefined[i].len == p->ref_len && memcmp(predefined[i].name, p->ent, p->ref_len) == 0)
-            return ref_done(p, predefined[i].ch);
-    }
-    return xc_xml_fail(p, XC_SE_RESTRICTED_XML, "entity reference other than the predefined five");
+    if (p->ref_len == 2 && e[1] == 't' && (e[0] == 'l' || e[0] == 'g'))
+        ch = e[0] == 'l' ? '<' : '>';
+    else if (p->ref_len == 3 && e[0] == 'a' && e[1] == 'm' && e[2] == 'p')
+        ch = '&';
+    else if (p->ref_len == 4 && e[0] == 'q' && e[1] == 'u' && e[2] == 'o' && e[3] == 't')
+        ch = '"';
+    else if (p->ref_len == 4 && e[0] == 'a' && e[1] == 'p' && e[2] == 'o' && e[3] == 's')
+        ch = '\'';
+    if (ch == 0)
+        return xc_xml_fail(p, XC_SE_RESTRICTED_XML, "entity reference other than the predefined five");
+    return ref_done(p, ch);
 }
 
+/*@ requires xc_xml_parser_ok(p);
+    assigns p->arena.top, p->arena.base[0 .. p->arena.size - 1], p->error, p->error_reason, p->state,
+            p->brackets, p->cr, p->charref, p->ref_len;
+    ensures xc_xml_parser_ok(p);
+*/
 static xc_xml_event charref_byte(xc_xml_parser *p, uint8_t c)
 {
-    uint32_t digit;
+    uint32_t digit, value;
     uint32_t base = (p->state == XS_CHARREF_HEX) ? 16u : 10u;
 
     if (c == ';') {
@@ -545,9 +684,10 @@ static xc_xml_event charref_byte(xc_xml_parser *p, uint8_t c)
     else
         return NWF(p, "malformed character reference");
     /* charref <= 0x10FFFF before this step, so the product stays far below 2^32 */
-    p->charref = p->charref * base + digit;
-    if (p->charref > 0x10FFFFu)
+    value = p->charref * base + digit;
+    if (value > 0x10FFFFu)
         return NWF(p, "character reference out of range");
+    p->charref = value;
     if (p->ref_len < XC_XML_ENT_MAX)
         p->ref_len++;
     return XC_XML_NEED_MORE;
@@ -555,14 +695,33 @@ static xc_xml_event charref_byte(xc_xml_parser *p, uint8_t c)
 
 /* ---- markup after '<' --------------------------------------------------------------- */
 
-static void keyword_begin(xc_xml_parser *p, const char *kw, xc_stream_error on_match)
+/* The keywords that may follow "<!": what completes "<!--", "<!DOCTYPE" and "<![CDATA[". */
+enum { KW_COMMENT = 0, KW_DOCTYPE = 1, KW_CDATA = 2 };
+static const char xc_keywords[3][7] = { "-", "OCTYPE", "CDATA[" };
+
+/*@ assigns \nothing;
+    ensures 1 <= \result <= 6;
+*/
+static uint8_t keyword_len(uint8_t k)
 {
-    p->keyword = kw;
+    return k == KW_COMMENT ? 1u : 6u;
+}
+
+/*@ requires xc_xml_parser_ok(p) && k <= KW_CDATA;
+    assigns p->keyword, p->keyword_pos, p->state;
+    ensures xc_xml_parser_ok(p);
+*/
+static void keyword_begin(xc_xml_parser *p, uint8_t k)
+{
+    p->keyword = k;
     p->keyword_pos = 0;
-    p->keyword_error = on_match;
     p->state = XS_KEYWORD;
 }
 
+/*@ requires xc_xml_parser_ok(p);
+    assigns XC_XML_PARSER_MEMORY(p);
+    ensures xc_xml_parser_ok(p) && xc_xml_frame{Old, Here}(p);
+*/
 static xc_xml_event lt_byte(xc_xml_parser *p, uint8_t c)
 {
     xc_xml_event ev;
@@ -594,33 +753,48 @@ static xc_xml_event lt_byte(xc_xml_parser *p, uint8_t c)
     return NWF(p, "invalid character after '<'");
 }
 
+/*@ requires xc_xml_parser_ok(p);
+    assigns p->keyword, p->keyword_pos, p->state, p->error, p->error_reason;
+    ensures xc_xml_parser_ok(p);
+*/
 static xc_xml_event bang_byte(xc_xml_parser *p, uint8_t c)
 {
     if (c == '-') {
-        keyword_begin(p, "-", XC_SE_RESTRICTED_XML); /* "<!--": a comment */
+        keyword_begin(p, KW_COMMENT);
         return XC_XML_NEED_MORE;
     }
     if (c == 'D') {
-        keyword_begin(p, "OCTYPE", XC_SE_RESTRICTED_XML);
+        keyword_begin(p, KW_DOCTYPE);
         return XC_XML_NEED_MORE;
     }
     if (c == '[') {
-        keyword_begin(p, "CDATA[", XC_SE_NONE);
+        keyword_begin(p, KW_CDATA);
         return XC_XML_NEED_MORE;
     }
     return NWF(p, "invalid markup declaration");
 }
 
+/*@ requires xc_xml_parser_ok(p);
+    assigns p->keyword_pos, p->state, p->error, p->error_reason, p->in_cdata, p->brackets;
+    ensures xc_xml_parser_ok(p);
+*/
 static xc_xml_event keyword_byte(xc_xml_parser *p, uint8_t c)
 {
-    if ((uint8_t)p->keyword[p->keyword_pos] != c)
+    uint8_t k = p->keyword;
+    uint8_t len;
+
+    if (k > KW_CDATA)
+        return xc_xml_fail(p, XC_SE_INTERNAL_SERVER_ERROR, "parser in no state");
+    len = keyword_len(k);
+    if (p->keyword_pos >= len || (uint8_t)xc_keywords[k][p->keyword_pos] != c)
         return NWF(p, "invalid markup declaration");
     p->keyword_pos++;
-    if (p->keyword[p->keyword_pos] != '\0')
+    if (p->keyword_pos < len)
         return XC_XML_NEED_MORE;
-    if (p->keyword_error == XC_SE_RESTRICTED_XML)
-        return xc_xml_fail(p, XC_SE_RESTRICTED_XML,
-                           p->keyword[0] == '-' ? "comment" : "document type declaration");
+    if (k == KW_COMMENT)
+        return xc_xml_fail(p, XC_SE_RESTRICTED_XML, "comment");
+    if (k == KW_DOCTYPE)
+        return xc_xml_fail(p, XC_SE_RESTRICTED_XML, "document type declaration");
     /* "<![CDATA[": character data continues in the current text token */
     if (p->depth == 0)
         return NWF(p, "CDATA section outside the stream");
@@ -634,11 +808,18 @@ static xc_xml_event keyword_byte(xc_xml_parser *p, uint8_t c)
 
 /* ---- one byte ----------------------------------------------------------------------- */
 
+/*@ assigns \nothing;
+    ensures \result == 0 || \result == 1;
+*/
 static int is_ws(uint8_t c)
 {
-    return (xc_char_class[c] & XC_C_WS) != 0;
+    return (xc_char_class[c] & XC_C_WS) != 0 ? 1 : 0;
 }
 
+/*@ requires xc_xml_parser_ok(p);
+    assigns p->header_bytes, p->stanza_bytes, p->error, p->error_reason, p->state;
+    ensures xc_xml_parser_ok(p);
+*/
 static xc_xml_event count_byte(xc_xml_parser *p, uint8_t c)
 {
     if (p->state == XS_AFTER_CLOSE)
@@ -658,6 +839,10 @@ static xc_xml_event count_byte(xc_xml_parser *p, uint8_t c)
     return XC_XML_NEED_MORE;
 }
 
+/*@ requires xc_xml_parser_ok(p);
+    assigns XC_XML_PARSER_MEMORY(p);
+    ensures xc_xml_parser_ok(p) && xc_xml_frame{Old, Here}(p);
+*/
 static xc_xml_event step(xc_xml_parser *p, uint8_t c)
 {
     xc_xml_event ev = count_byte(p, c);
@@ -744,10 +929,9 @@ static xc_xml_event step(xc_xml_parser *p, uint8_t c)
             return XC_XML_NEED_MORE;
         }
         if (c >= 0x80u || (xc_char_class[c] & XC_C_NAME_START)) {
-            if (!node_ok(p, p->cur))
-                return xc_xml_fail(p, XC_SE_INTERNAL_SERVER_ERROR, "broken tree link");
-            if (p->tree.nodes[p->cur].n_attrs >= (uint32_t)p->lim.max_attrs + p->lim.max_ns_decls)
+            if (p->tag_attrs >= (uint32_t)p->lim.max_attrs + p->lim.max_ns_decls)
                 return POLICY(p, "too many attributes");
+            p->tag_attrs++;
             name_begin(p);
             p->state = XS_ATTR_NAME;
             return name_byte(p, c);
@@ -911,64 +1095,193 @@ void xc_xml_memory_need(const xc_xml_limits *limits, xc_xml_memory *need)
     need->bytes_n = limits->max_arena_bytes;
 }
 
-void xc_xml_init(xc_xml_parser *p, xc_xml_content_ns content_ns, const xc_xml_limits *limits,
-                 const xc_xml_memory *mem)
+/* Every field of the parser except its memory and limits, to the start of a document. The
+ * decl[] and ent[] buffers are not cleared: decl_len and ref_len say that nothing in them is
+ * meaningful, and nothing reads them past those lengths. */
+/*@ requires \valid(p);
+    assigns p->state, p->error, p->error_reason, p->header, p->cur, p->done, p->depth,
+            p->stanza_bytes, p->header_bytes, p->elements, p->pending_close, p->rewind_pending,
+            p->tok_start, p->name_chars, p->name_colons, p->name_prev_colon, p->quote, p->cr,
+            p->brackets, p->in_cdata, p->u8, p->bom_seen, p->ref_return, p->charref, p->ref_len,
+            p->keyword, p->keyword_pos, p->decl_len, p->attr_qname, p->tag_attrs,
+            p->arena.top, p->arena.mark, p->tree.nodes_used, p->tree.nodes_mark,
+            p->tree.attrs_used, p->tree.attrs_mark;
+    ensures p->state == XS_START && p->error == XC_SE_NONE && p->header == XC_XML_NONE;
+    ensures p->arena.top == 0 && p->arena.mark == 0 && p->tok_start == 0;
+    ensures p->tree.nodes_used == 0 && p->tree.nodes_mark == 0;
+    ensures p->tree.attrs_used == 0 && p->tree.attrs_mark == 0;
+    ensures p->decl_len == 0 && p->ref_len == 0 && p->keyword_pos == 0 && p->u8.need == 0;
+    ensures p->charref == 0 && p->stanza_bytes == 0 && p->header_bytes == 0 && p->elements == 0;
+    ensures p->depth == 0 && p->tag_attrs == 0 && p->attr_qname.len == 0;
+*/
+static void clear_state(xc_xml_parser *p)
 {
-    memset(p, 0, sizeof(*p));
-    p->content_ns = content_ns;
-    p->lim = *limits;
-    xc_arena_init(&p->arena, mem->bytes, mem->bytes_n);
-    p->tree.nodes = mem->nodes;
-    p->tree.nodes_cap = mem->nodes_n;
-    p->tree.attrs = mem->attrs;
-    p->tree.attrs_cap = mem->attrs_n;
-    xc_xml_set_limits(p, limits);
-    xc_xml_reset(p);
-}
-
-void xc_xml_reset(xc_xml_parser *p)
-{
-    xc_arena arena = p->arena;
-    xc_xml_tree tree = p->tree;
-    xc_xml_limits lim = p->lim;
-    xc_xml_content_ns ns = p->content_ns;
-
-    memset(p, 0, sizeof(*p));
-    p->arena = arena;
+    p->state = XS_START;
+    p->error = XC_SE_NONE;
+    p->error_reason = NULL;
+    p->header = XC_XML_NONE;
+    p->cur = XC_XML_NONE;
+    p->done = XC_XML_NONE;
+    p->depth = 0;
+    p->stanza_bytes = 0;
+    p->header_bytes = 0;
+    p->elements = 0;
+    p->pending_close = 0;
+    p->rewind_pending = 0;
+    p->tok_start = 0;
+    p->name_chars = 0;
+    p->name_colons = 0;
+    p->name_prev_colon = 0;
+    p->quote = 0;
+    p->cr = 0;
+    p->brackets = 0;
+    p->in_cdata = 0;
+    p->u8.cp = 0;
+    p->u8.min = 0;
+    p->u8.need = 0;
+    p->bom_seen = 0;
+    p->ref_return = XS_START;
+    p->charref = 0;
+    p->ref_len = 0;
+    p->keyword = 0;
+    p->keyword_pos = 0;
+    p->decl_len = 0;
+    p->attr_qname.ptr = NULL;
+    p->attr_qname.len = 0;
+    p->tag_attrs = 0;
     p->arena.top = 0;
     p->arena.mark = 0;
-    p->tree = tree;
     p->tree.nodes_used = 0;
     p->tree.nodes_mark = 0;
     p->tree.attrs_used = 0;
     p->tree.attrs_mark = 0;
-    p->lim = lim;
-    p->content_ns = ns;
-    p->state = XS_START;
-    p->error = XC_SE_NONE;
-    p->header = XC_XML_NONE;
-    p->cur = XC_XML_NONE;
-    p->done = XC_XML_NONE;
+}
+
+void xc_xml_init(xc_xml_parser *p, xc_xml_content_ns content_ns, const xc_xml_limits *limits,
+                 const xc_xml_memory *mem)
+{
+    p->content_ns = content_ns;
+    p->arena.base = mem->bytes;
+    p->arena.size = mem->bytes_n;
+    p->arena.cap = 0;
+    p->tree.nodes = mem->nodes;
+    p->tree.nodes_cap = mem->nodes_n;
+    p->tree.attrs = mem->attrs;
+    p->tree.attrs_cap = mem->attrs_n;
+    clear_state(p);
+    xc_xml_set_limits(p, limits);
+}
+
+void xc_xml_reset(xc_xml_parser *p)
+{
+    clear_state(p);
 }
 
 void xc_xml_set_limits(xc_xml_parser *p, const xc_xml_limits *limits)
 {
     size_t cap = limits->max_arena_bytes;
 
-    p->lim = *limits;
+    p->lim.max_stanza_bytes = limits->max_stanza_bytes;
+    p->lim.max_header_bytes = limits->max_header_bytes;
+    p->lim.max_elements = limits->max_elements;
+    p->lim.max_arena_bytes = limits->max_arena_bytes;
+    p->lim.max_depth = limits->max_depth;
+    p->lim.max_attrs = limits->max_attrs;
+    p->lim.max_ns_decls = limits->max_ns_decls;
+    p->lim.max_name_bytes = limits->max_name_bytes;
     if (cap > p->arena.size)
         cap = p->arena.size;
     if (cap < p->arena.top)
         cap = p->arena.top;
     p->arena.cap = cap;
+    /* counters above the new caps would break nothing, but keep them within them */
+    if (p->stanza_bytes > p->lim.max_stanza_bytes)
+        p->stanza_bytes = p->lim.max_stanza_bytes;
+    if (p->header_bytes > p->lim.max_header_bytes)
+        p->header_bytes = p->lim.max_header_bytes;
+    if (p->elements > p->lim.max_elements)
+        p->elements = p->lim.max_elements;
+    p->tag_attrs = 0;
 }
 
-/* Length of the run of bytes at buf[0 .. n-1] whose class has `flag`. */
-static size_t plain_run(const uint8_t *buf, size_t n, uint8_t flag)
+/*@ logic integer xc_xml_budget(xc_xml_parser *p) =
+      p->header == XC_XML_NONE ? p->lim.max_header_bytes - p->header_bytes
+                               : p->lim.max_stanza_bytes - p->stanza_bytes;
+*/
+
+/* Bytes the current cap still allows: the header's until the stream is open, then the stanza's. */
+/*@ requires xc_xml_parser_ok((xc_xml_parser *)p);
+    assigns \nothing;
+    ensures \result == xc_xml_budget((xc_xml_parser *)p);
+*/
+static size_t count_budget(const xc_xml_parser *p)
 {
+    if (p->header == XC_XML_NONE)
+        return (size_t)p->lim.max_header_bytes - p->header_bytes;
+    return (size_t)p->lim.max_stanza_bytes - p->stanza_bytes;
+}
+
+/*@ requires xc_xml_parser_ok(p) && n <= xc_xml_budget(p);
+    assigns p->header_bytes, p->stanza_bytes;
+    ensures xc_xml_parser_ok(p);
+*/
+static void count_run(xc_xml_parser *p, size_t n)
+{
+    if (p->header == XC_XML_NONE)
+        p->header_bytes += (uint32_t)n;
+    else
+        p->stanza_bytes += (uint32_t)n;
+}
+
+/* Fast paths: copies to the token the run at b[0 .. n-1] that step() would only append,
+ * byte after byte, with no other effect — plain character data, plain attribute-value
+ * bytes, ASCII NCName characters after a name's first character (':' and non-ASCII bytes
+ * go through step(), which checks QName and UTF-8 rules) — and returns its length. The run
+ * stops before the cap and the arena budget, so step() reports those on the next byte. */
+/*@ requires xc_xml_parser_ok(p);
+    requires n == 0 || \valid_read(b + (0 .. n - 1));
+    assigns p->arena.top, p->arena.base[0 .. p->arena.size - 1];
+    ensures xc_xml_parser_ok(p);
+    ensures \result <= n && \result <= xc_xml_budget(p);
+*/
+static size_t fast_run(xc_xml_parser *p, const uint8_t *b, size_t n)
+{
+    size_t max = count_budget(p);
+    size_t room = p->arena.cap - p->arena.top;
     size_t i = 0;
-    while (i < n && (xc_char_class[buf[i]] & flag))
+    uint8_t flag;
+    char *dst;
+
+    if (p->u8.need != 0 || p->cr)
+        return 0;
+    if (p->state == XS_CONTENT && p->depth >= 2) {
+        flag = XC_C_TEXT;
+    } else if (p->state == XS_ATTR_VALUE) {
+        flag = XC_C_ATTR;
+    } else if ((p->state == XS_STAG_NAME || p->state == XS_ATTR_NAME || p->state == XS_ETAG_NAME) &&
+               p->name_chars && !p->name_prev_colon) {
+        size_t used = p->arena.top - p->tok_start;
+        size_t name_room = used < p->lim.max_name_bytes ? (size_t)p->lim.max_name_bytes - used : 0u;
+        flag = XC_C_NCNAME;
+        if (name_room < max)
+            max = name_room;
+    } else {
+        return 0;
+    }
+    if (room < max)
+        max = room;
+    if (n < max)
+        max = n;
+    dst = p->arena.base + p->arena.top;
+    /*@ loop invariant 0 <= i <= max;
+        loop assigns i, dst[0 .. max - 1];
+        loop variant max - i;
+    */
+    while (i < max && (xc_char_class[b[i]] & flag)) {
+        dst[i] = byte_to_char(b[i]);
         i++;
+    }
+    p->arena.top += i;
     return i;
 }
 
@@ -981,7 +1294,9 @@ xc_xml_event xc_xml_feed(xc_xml_parser *p, const uint8_t *buf, size_t len, size_
     if (p->state == XS_ERROR)
         return XC_XML_EV_ERROR;
     if (p->rewind_pending) {
-        xc_arena_rewind(&p->arena);
+        /* the last element's tree is released: back to what the header left */
+        p->arena.top = p->arena.mark;
+        p->tok_start = p->arena.mark;
         p->tree.nodes_used = p->tree.nodes_mark;
         p->tree.attrs_used = p->tree.attrs_mark;
         p->done = XC_XML_NONE;
@@ -994,23 +1309,18 @@ xc_xml_event xc_xml_feed(xc_xml_parser *p, const uint8_t *buf, size_t len, size_
         p->state = XS_AFTER_CLOSE;
         return XC_XML_EV_STREAM_CLOSE;
     }
+    /*@ loop invariant 0 <= i <= len;
+        loop invariant xc_xml_parser_ok(p) && xc_xml_frame{Pre, Here}(p);
+        loop assigns i, ev, XC_XML_PARSER_MEMORY(p);
+        loop variant len - i;
+    */
     while (i < len && ev == XC_XML_NEED_MORE) {
-        /* Fast paths: a run of plain bytes does exactly what step() would do to each. */
-        if (p->u8.need == 0 && !p->cr && p->depth >= 2 &&
-            (p->state == XS_CONTENT || p->state == XS_ATTR_VALUE)) {
-            uint8_t flag = p->state == XS_CONTENT ? XC_C_TEXT : XC_C_ATTR;
-            size_t budget = p->lim.max_stanza_bytes - p->stanza_bytes;
-            size_t run = plain_run(buf + i, (len - i < budget) ? len - i : budget, flag);
-            if (run > 0) {
-                ev = tok_push_run(p, buf + i, run);
-                if (ev != XC_XML_NEED_MORE)
-                    break;
-                p->stanza_bytes += (uint32_t)run;
-                p->brackets = 0;
-                p->cr = 0;
-                i += run;
-                continue;
-            }
+        size_t run = fast_run(p, buf + i, len - i);
+        if (run > 0) {
+            count_run(p, run);
+            p->brackets = 0;
+            i += run;
+            continue;
         }
         ev = step(p, buf[i]);
         i++;

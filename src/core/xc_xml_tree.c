@@ -29,6 +29,10 @@ const xc_xml_attr *xc_xml_decl_at(const xc_xml_tree *t, const xc_xml_node *e, ui
 const xc_xml_attr *xc_xml_attr_find(const xc_xml_tree *t, const xc_xml_node *e, xc_str ns, xc_str name)
 {
     uint32_t k;
+    /*@ loop invariant 0 <= k <= e->n_attrs;
+        loop assigns k;
+        loop variant e->n_attrs - k;
+    */
     for (k = 0; k < e->n_attrs; k++) {
         const xc_xml_attr *a = xc_xml_attr_at(t, e, k);
         if (a == NULL)
@@ -44,6 +48,10 @@ const xc_xml_node *xc_xml_child_find(const xc_xml_tree *t, const xc_xml_node *e,
     uint32_t i = e->first_child;
     uint32_t steps;
 
+    /*@ loop invariant 0 <= steps <= t->nodes_used;
+        loop assigns steps, i;
+        loop variant t->nodes_used - steps;
+    */
     for (steps = 0; steps < t->nodes_used && i < t->nodes_used; steps++) {
         const xc_xml_node *c = &t->nodes[i];
         if (c->kind == XC_XML_ELEMENT_NODE && xc_str_eq(c->name, name) && xc_str_eq(c->ns, ns))
@@ -58,6 +66,14 @@ uint32_t xc_xml_index_of(const xc_xml_tree *t, const xc_xml_node *n)
     return (uint32_t)(n - t->nodes);
 }
 
+/*@ requires xc_xml_tree_ok((xc_xml_tree *)ta) && xc_xml_tree_ok((xc_xml_tree *)tb);
+    requires xc_xml_tree_strs_ok((xc_xml_tree *)ta) && xc_xml_tree_strs_ok((xc_xml_tree *)tb);
+    requires \valid_read(a) && \valid_read(b);
+    requires xc_xml_node_strs_ok((xc_xml_node *)a) && xc_xml_node_strs_ok((xc_xml_node *)b);
+    assigns \nothing;
+    ensures \result == 0 || \result == 1;
+    ensures \result == 1 ==> a->kind == b->kind;
+*/
 static int node_equal(const xc_xml_tree *ta, const xc_xml_node *a, const xc_xml_tree *tb, const xc_xml_node *b)
 {
     uint32_t k;
@@ -68,6 +84,10 @@ static int node_equal(const xc_xml_tree *ta, const xc_xml_node *a, const xc_xml_
         return xc_str_eq(a->text, b->text);
     if (!xc_str_eq(a->name, b->name) || !xc_str_eq(a->ns, b->ns) || a->n_attrs != b->n_attrs)
         return 0;
+    /*@ loop invariant 0 <= k <= a->n_attrs;
+        loop assigns k;
+        loop variant a->n_attrs - k;
+    */
     for (k = 0; k < a->n_attrs; k++) {
         const xc_xml_attr *x = xc_xml_attr_at(ta, a, k);
         const xc_xml_attr *y = xc_xml_attr_at(tb, b, k);
@@ -81,12 +101,20 @@ static int node_equal(const xc_xml_tree *ta, const xc_xml_node *a, const xc_xml_
 
 int xc_xml_tree_equal(const xc_xml_tree *ta, uint32_t a, const xc_xml_tree *tb, uint32_t b)
 {
-    uint32_t ra = a;
-    uint32_t steps;
-
+    const uint32_t ra = a;
     /* Lock-step pre-order walk; the shapes must match at every move. Each node is entered
-     * once and left once, so 2 * nodes_used + 2 steps always suffice. */
-    for (steps = 0; steps < 2u * ta->nodes_used + 2u; steps++) {
+     * once and left once, so 2 * nodes_used + 2 steps always suffice (counted in 64 bits:
+     * the bound cannot wrap whatever the pool size). */
+    const uint64_t limit = 2u * (uint64_t)ta->nodes_used + 2u;
+    uint64_t steps;
+
+    /*@ loop invariant 0 <= steps <= limit + 1;
+        loop invariant steps == 0 ==> a == \at(a, Pre) && b == \at(b, Pre);
+        loop invariant steps > 0 ==> \at(a, Pre) < ta->nodes_used && \at(b, Pre) < tb->nodes_used;
+        loop assigns steps, a, b;
+        loop variant limit + 1 - steps;
+    */
+    for (steps = 0; steps < limit; steps++) {
         const xc_xml_node *na = xc_xml_node_at(ta, a);
         const xc_xml_node *nb = xc_xml_node_at(tb, b);
         if (na == NULL || nb == NULL || !node_equal(ta, na, tb, nb))
@@ -97,7 +125,13 @@ int xc_xml_tree_equal(const xc_xml_tree *ta, uint32_t a, const xc_xml_tree *tb, 
             continue;
         }
         /* climb until a next sibling exists or the root is reached */
-        while (a != ra && na->next == XC_XML_NONE && steps < 2u * ta->nodes_used + 2u) {
+        /*@ loop invariant \at(steps, LoopEntry) <= steps <= limit;
+            loop invariant a < ta->nodes_used && na == ta->nodes + a;
+            loop invariant b < tb->nodes_used && nb == tb->nodes + b;
+            loop assigns steps, a, b, na, nb;
+            loop variant limit - steps;
+        */
+        while (a != ra && na->next == XC_XML_NONE && steps < limit) {
             if (nb->next != XC_XML_NONE)
                 return 0;
             a = na->parent;
