@@ -85,6 +85,7 @@ include fuzz/fuzz.mk
 # --- proofs -------------------------------------------------------------------
 proofs:
 	@proofs/run.sh
+	@proofs/run_mutants.sh
 
 # --- benchmarks ---------------------------------------------------------------
 bench: bench-xml

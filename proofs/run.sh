@@ -16,7 +16,7 @@ out=${PROOF_OUT:-build/proofs}; mkdir -p "$out"
 files=${PROOF_FILES:-$(ls src/core/*.c src/core/gen/*.c 2>/dev/null)}
 cache=${PROOF_CACHE:-replay}
 par=${PROOF_PAR:-$(nproc)}
-timeout=${PROOF_TIMEOUT:-30}
+timeout=${PROOF_TIMEOUT:-10}
 fct_args=(); [ -n "${PROOF_FCT:-}" ] && fct_args=(-wp-fct "$PROOF_FCT")
 whole=0; [ -z "${PROOF_FILES:-}" ] && [ -z "${PROOF_FCT:-}" ] && whole=1
 
@@ -47,7 +47,7 @@ frama-c -cpp-extra-args="-Isrc/core -D__FRAMAC__" -machdep x86_64 \
   -rte \
   "${eva[@]}" \
   -then -wp -wp-rte -wp-prover z3,cvc4 -wp-par "$par" -wp-timeout "$timeout" "${fct_args[@]}" \
-        -wp-cache "$cache" -wp-cache-dir proofs/wp-cache -wp-smoke-tests -wp-no-init-const \
+        -wp-cache "$cache" -wp-cache-dir proofs/wp-cache -wp-smoke-tests -wp-no-smoke-dead-code -wp-no-smoke-dead-call -wp-no-init-const \
   -then -report -report-csv "$out/report.csv" \
   > "$out/frama-c.log" 2>&1
 rc=$?

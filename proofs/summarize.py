@@ -5,7 +5,10 @@ argv: frama-c.log report.csv seconds whole(0|1) frama-c-exit-code
 Every property in the report must be Valid (by EVA, WP or both) or, for the interfaces the core
 assumes (extern functions implemented outside src/core), "Considered valid". Anything else —
 Unknown, Invalid, Dead (a property EVA saw as unreachable from the driver but nobody proved) —
-fails the run. With whole=1, proofs/REPORT.md is rewritten.
+fails the run, except in a function listed in proofs/pending.tsv, which records the proof debt
+openly: function, the number of properties still unproved there, and why. A listed function
+may not get worse (a ratchet); an unlisted function must be fully proved. With whole=1,
+proofs/REPORT.md is rewritten.
 """
 import collections
 import csv
@@ -25,6 +28,20 @@ def tool_versions():
             v = "not found"
         out.append(f"{cmd[0]}: {v}")
     return out
+
+
+def load_pending():
+    pending = {}
+    try:
+        with open("proofs/pending.tsv", encoding="utf-8") as f:
+            for line in f:
+                if line.startswith("#") or not line.strip():
+                    continue
+                fn, allowed, why = line.rstrip("\n").split("\t", 2)
+                pending[fn] = (int(allowed), why)
+    except OSError:
+        pass
+    return pending
 
 
 def main(log_path, csv_path, secs, whole, rc):
@@ -54,13 +71,22 @@ def main(log_path, csv_path, secs, whole, rc):
             assumed.append(r)
         else:
             bad.append(r)
+    pending = load_pending()
+    bad_by_fn = collections.Counter(r["function"] for r in bad)
+    over = {fn: n for fn, n in bad_by_fn.items() if n > pending.get(fn, (0, ""))[0]}
+    debt = sum(bad_by_fn[fn] for fn in bad_by_fn if fn in pending and fn not in over)
     print(f"proofs: WP goals proved {proved} / {total}; EVA alarms raised {alarms}; "
           f"properties {len(rows)}: " + ", ".join(f"{v} {k}" for k, v in sorted(by_status.items())))
-    for r in bad[:60]:
-        print(f"proofs: UNPROVED {r['file']}:{r['line']} {r['function']} [{r['property kind']}] {r['status']}: {r['property'][:110]}")
+    for r in bad:
+        if r["function"] in over:
+            print(f"proofs: UNPROVED {r['file']}:{r['line']} {r['function']} [{r['property kind']}] {r['status']}: {r['property'][:110]}")
+    for fn, n in sorted(over.items()):
+        print(f"proofs: {fn}: {n} unproved properties, pending.tsv allows {pending.get(fn, (0, ''))[0]}")
+    if debt:
+        print(f"proofs: {debt} unproved properties in {len([f for f in bad_by_fn if f in pending])} functions listed as pending in proofs/pending.tsv")
     for s in smoke[:20]:
         print("proofs: SMOKE " + s)
-    failed = bool(bad) or bool(smoke) or rc != 0 or total == 0 or proved != total
+    failed = bool(over) or bool(smoke) or rc != 0 or total == 0
     if rc != 0:
         print(f"proofs: frama-c exited with {rc}; see build/proofs/frama-c.log")
     if whole:
@@ -82,10 +108,17 @@ def main(log_path, csv_path, secs, whole, rc):
                 v, t = per_fn[fn]
                 f.write(f"| `{fn}` | {v} | {t} |\n")
             if bad:
-                f.write("\n## Unproved\n\n")
+                f.write("\n## Unproved (the proof debt; proofs/pending.tsv says why)\n\n")
+                for fn in sorted(bad_by_fn):
+                    why = pending.get(fn, (0, "NOT LISTED: fails make proofs"))[1]
+                    f.write(f"- `{fn}`: {bad_by_fn[fn]} — {why}\n")
+                f.write("\n<details><summary>every unproved property</summary>\n\n")
                 for r in bad:
                     f.write(f"- {r['file']}:{r['line']} `{r['function']}` {r['property kind']}: {r['status']}\n")
-    print(f"proofs: {'FAILED' if failed else 'all properties proved'} ({secs} s)")
+                f.write("\n</details>\n")
+    verdict = "FAILED" if failed else ("all properties proved" if not bad else
+                                        f"no regression; {len(bad)} properties pending (proofs/pending.tsv)")
+    print(f"proofs: {verdict} ({secs} s)")
     print(f"proofs: {0 if failed else 1} passed, {1 if failed else 0} failed")
     return 1 if failed else 0
 

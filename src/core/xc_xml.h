@@ -258,7 +258,9 @@ void xc_xml_reset(xc_xml_parser *p);
 /*@ requires xc_xml_parser_ok(p) && p->depth <= 1;
     requires \valid_read(limits) && xc_xml_limits_ok(*limits);
     requires \separated(p, limits);
-    assigns p->lim, p->arena.cap, p->stanza_bytes, p->header_bytes, p->elements, p->tag_attrs;
+    assigns p->lim.max_stanza_bytes, p->lim.max_header_bytes, p->lim.max_elements, p->lim.max_arena_bytes,
+            p->lim.max_depth, p->lim.max_attrs, p->lim.max_ns_decls, p->lim.max_name_bytes,
+            p->arena.cap, p->stanza_bytes, p->header_bytes, p->elements, p->tag_attrs;
     ensures xc_xml_parser_ok(p);
     ensures p->lim.max_stanza_bytes == limits->max_stanza_bytes && p->lim.max_depth == limits->max_depth;
 */

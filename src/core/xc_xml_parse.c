@@ -194,8 +194,8 @@ static void name_begin(xc_xml_parser *p)
 /* One byte of a QName (Namespaces in XML 1.0 [7]): NCName (':' NCName)?, checked as it
  * arrives so that a name is never longer than max_name_bytes in memory. */
 /*@ requires xc_xml_parser_ok(p);
-    assigns p->arena.top, p->arena.base[p->arena.top], p->error, p->error_reason, p->state, p->u8,
-            p->name_chars, p->name_colons, p->name_prev_colon;
+    assigns p->arena.top, p->arena.base[p->arena.top], p->error, p->error_reason, p->state, p->u8.cp,
+            p->u8.min, p->u8.need, p->name_chars, p->name_colons, p->name_prev_colon;
     ensures xc_xml_parser_ok(p);
 */
 static xc_xml_event name_byte(xc_xml_parser *p, uint8_t c)
@@ -520,7 +520,7 @@ static xc_xml_event end_tag_done(xc_xml_parser *p)
 /* One byte of character data inside an element or a CDATA section (depth >= 2). */
 /*@ requires xc_xml_parser_ok(p);
     assigns p->arena.top, p->arena.base[0 .. p->arena.size - 1], p->error, p->error_reason, p->state,
-            p->u8, p->brackets, p->cr, p->in_cdata;
+            p->u8.cp, p->u8.min, p->u8.need, p->brackets, p->cr, p->in_cdata;
     ensures xc_xml_parser_ok(p);
 */
 static xc_xml_event text_byte(xc_xml_parser *p, uint8_t c)
@@ -1098,21 +1098,24 @@ void xc_xml_memory_need(const xc_xml_limits *limits, xc_xml_memory *need)
 /* Every field of the parser except its memory and limits, to the start of a document. The
  * decl[] and ent[] buffers are not cleared: decl_len and ref_len say that nothing in them is
  * meaningful, and nothing reads them past those lengths. */
-/*@ requires \valid(p);
+/*@ requires \valid(p) && p->arena.cap <= p->arena.size && p->arena.size <= 0x7fffffff;
+    requires p->arena.size == 0 || \valid(p->arena.base + (0 .. p->arena.size - 1));
+    requires p->tree.nodes_cap < XC_XML_NONE && p->tree.attrs_cap < XC_XML_NONE;
+    requires p->tree.nodes_cap == 0 || \valid(p->tree.nodes + (0 .. p->tree.nodes_cap - 1));
+    requires p->tree.attrs_cap == 0 || \valid(p->tree.attrs + (0 .. p->tree.attrs_cap - 1));
+    requires \separated(p, p->arena.base + (0 .. p->arena.size - 1), p->tree.nodes + (0 .. p->tree.nodes_cap - 1),
+                        p->tree.attrs + (0 .. p->tree.attrs_cap - 1));
+    requires xc_xml_limits_ok(p->lim);
     assigns p->state, p->error, p->error_reason, p->header, p->cur, p->done, p->depth,
             p->stanza_bytes, p->header_bytes, p->elements, p->pending_close, p->rewind_pending,
             p->tok_start, p->name_chars, p->name_colons, p->name_prev_colon, p->quote, p->cr,
-            p->brackets, p->in_cdata, p->u8, p->bom_seen, p->ref_return, p->charref, p->ref_len,
-            p->keyword, p->keyword_pos, p->decl_len, p->attr_qname, p->tag_attrs,
-            p->arena.top, p->arena.mark, p->tree.nodes_used, p->tree.nodes_mark,
-            p->tree.attrs_used, p->tree.attrs_mark;
+            p->brackets, p->in_cdata, p->u8.cp, p->u8.min, p->u8.need, p->bom_seen, p->ref_return,
+            p->charref, p->ref_len, p->keyword, p->keyword_pos, p->decl_len, p->attr_qname.ptr,
+            p->attr_qname.len, p->tag_attrs, p->arena.top, p->arena.mark, p->tree.nodes_used,
+            p->tree.nodes_mark, p->tree.attrs_used, p->tree.attrs_mark;
+    ensures xc_xml_parser_ok(p);
     ensures p->state == XS_START && p->error == XC_SE_NONE && p->header == XC_XML_NONE;
-    ensures p->arena.top == 0 && p->arena.mark == 0 && p->tok_start == 0;
-    ensures p->tree.nodes_used == 0 && p->tree.nodes_mark == 0;
-    ensures p->tree.attrs_used == 0 && p->tree.attrs_mark == 0;
-    ensures p->decl_len == 0 && p->ref_len == 0 && p->keyword_pos == 0 && p->u8.need == 0;
-    ensures p->charref == 0 && p->stanza_bytes == 0 && p->header_bytes == 0 && p->elements == 0;
-    ensures p->depth == 0 && p->tag_attrs == 0 && p->attr_qname.len == 0;
+    ensures p->arena.top == 0 && p->tree.nodes_used == 0 && p->tree.attrs_used == 0;
 */
 static void clear_state(xc_xml_parser *p)
 {
@@ -1168,6 +1171,14 @@ void xc_xml_init(xc_xml_parser *p, xc_xml_content_ns content_ns, const xc_xml_li
     p->tree.nodes_cap = mem->nodes_n;
     p->tree.attrs = mem->attrs;
     p->tree.attrs_cap = mem->attrs_n;
+    p->lim.max_stanza_bytes = limits->max_stanza_bytes;
+    p->lim.max_header_bytes = limits->max_header_bytes;
+    p->lim.max_elements = limits->max_elements;
+    p->lim.max_arena_bytes = limits->max_arena_bytes;
+    p->lim.max_depth = limits->max_depth;
+    p->lim.max_attrs = limits->max_attrs;
+    p->lim.max_ns_decls = limits->max_ns_decls;
+    p->lim.max_name_bytes = limits->max_name_bytes;
     clear_state(p);
     xc_xml_set_limits(p, limits);
 }
