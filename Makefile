@@ -3,12 +3,16 @@
 #   make deps         install every Debian package the project needs (idempotent)
 #   make              build libxcore and the tools with gcc (build/gcc)
 #   make test         deps + gcc and clang builds + unit tests + ASan/UBSan unit tests
-#                     + fuzz-corpus replay + traceability check
+#                     + fuzz-corpus replay + traceability check + gen-check + spec-tests
 #   make asan         unit tests under AddressSanitizer + UndefinedBehaviorSanitizer
-#   make proofs       Frama-C (-rte -then -eva -then -wp) over src/core; fails below 100%
+#   make proofs       spin over the table models (proofs/run_spin.sh), then Frama-C
+#                     (-rte -then -eva -then -wp) over src/core; fails below 100%
 #   make fuzz H=xml T=600   one libFuzzer campaign (see fuzz/README.md)
 #   make bench-xml    our parser beside expat, MB/s and ratio
 #   make traceability requirement matrix; fails on untested implemented requirements
+#   make gen          regenerate src/core/gen/*, spec/*.svg and spec/*.pml from spec/*.fsm
+#   make gen-check    fails when the committed generated files differ from a fresh generation
+#   make spec-tests   pytest over tests/spec (the generator, the table against the RFC steps)
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := all
@@ -43,7 +47,7 @@ UNIT_SUPPORT_SRC := $(sort $(wildcard tests/unit/support_*.c))
 UNIT_SUPPORT_OBJ := $(UNIT_SUPPORT_SRC:%.c=$(B)/%.o)
 
 .PHONY: all deps test unit asan clang-build replay proofs fuzz fuzz-build fuzz-smoke \
-        bench bench-xml traceability clean
+        bench bench-xml traceability gen gen-check spec-tests clean
 
 all: $(B)/libxcore.a $(UNIT_BIN)
 
@@ -84,6 +88,7 @@ include fuzz/fuzz.mk
 
 # --- proofs -------------------------------------------------------------------
 proofs:
+	@proofs/run_spin.sh
 	@proofs/run.sh
 	@proofs/run_mutants.sh
 
@@ -95,6 +100,30 @@ bench-xml:
 traceability:
 	@/usr/bin/python3 spec/traceability.py
 
+# --- state tables ---------------------------------------------------------------
+# spec/fsmgen.py writes, for each spec/NAME.fsm with `machine M`: src/core/gen/xc_M_table.{h,c},
+# spec/NAME.svg and spec/NAME.pml. The outputs are committed; gen-check regenerates them into a
+# temporary tree and diffs, so a table edited without `make gen` (or a hand edit of an output)
+# fails the test run.
+FSM := $(sort $(wildcard spec/*.fsm))
+
+gen:
+	@/usr/bin/python3 spec/fsmgen.py $(FSM)
+
+gen-check:
+	@tmp=$$(mktemp -d /tmp/xmppd-gen.XXXXXX); trap 'rm -rf "$$tmp"' EXIT; \
+	/usr/bin/python3 spec/fsmgen.py --out "$$tmp" $(FSM) || exit 1; \
+	rc=0; diff -r -u src/core/gen "$$tmp/src/core/gen" || rc=1; \
+	for f in "$$tmp"/spec/*; do diff -u "spec/$${f##*/}" "$$f" || rc=1; done; \
+	if [ $$rc -ne 0 ]; then \
+	  echo "gen-check: the generated files differ from spec/*.fsm: run 'make gen' and commit them"; \
+	  echo "gen-check: (an SVG-only difference can come from another Graphviz version: $$(dot -V 2>&1))"; \
+	  exit 1; fi; \
+	echo "gen-check: src/core/gen and spec/*.svg, spec/*.pml match $(FSM)"
+
+spec-tests:
+	@/usr/bin/python3 -m pytest -q tests/spec
+
 test: deps
 	$(MAKE) --no-print-directory all
 	$(MAKE) --no-print-directory clang-build
@@ -102,6 +131,8 @@ test: deps
 	$(MAKE) --no-print-directory asan
 	$(MAKE) --no-print-directory replay
 	$(MAKE) --no-print-directory traceability
+	$(MAKE) --no-print-directory gen-check
+	$(MAKE) --no-print-directory spec-tests
 
 clean:
 	rm -rf build

@@ -6,6 +6,7 @@ PKGS=(
   libcmocka-dev libidn-dev libexpat1-dev libssl-dev
   frama-c-base why3 z3 cvc4 cvc5
   python3 python3-pytest
+  graphviz spin
 )
 missing=()
 for p in "${PKGS[@]}"; do

@@ -1,0 +1,115 @@
+#!/usr/bin/env bash
+# proofs/run_spin.sh — spin over the Promela models of the state tables (part of make proofs).
+#
+# 1. Every committed spec/*.pml (generated from spec/*.fsm by spec/fsmgen.py; make gen-check
+#    keeps the two in step) is searched exhaustively: spin -a, gcc -O2 -DSAFETY, ./pan -m100000.
+#    Any error, or a search cut short by the depth bound, fails. Rows the search never takes
+#    are listed (information: a row the model cannot reach is defence in depth, or dead).
+# 2. Every proofs/mutants_spin/*.sed edits a copy of the table its "# fsm:" line names; the
+#    model regenerated from that copy must FAIL with an assertion violation. A mutant that
+#    passes means the model's assertions do not see that protocol bug: this script fails.
+#
+# Ends with one summary line, e.g.
+#   spin: c2s model 13227 states, 0 errors; mutant c2s_no_tls_guard killed
+set -uo pipefail
+cd "$(dirname "$0")/.."
+for tool in spin gcc; do
+  command -v "$tool" >/dev/null || { echo "spin: $tool not found (make deps)"; exit 1; }
+done
+work=$(mktemp -d /tmp/xmppd-spin.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+fail=0
+summary=()
+
+# run_pan DIR: checks DIR/model.pml; sets states, depth, errors, incomplete from DIR/pan.out.
+run_pan() {
+  local d=$1
+  states=""; depth=""; errors=""; incomplete=""
+  if ! (cd "$d" && spin -a model.pml > spin.out 2>&1); then
+    echo "spin: spin -a failed on $d/model.pml:"; sed 's/^/  /' "$d/spin.out" | head -20
+    return 1
+  fi
+  if ! (cd "$d" && gcc -O2 -DSAFETY -o pan pan.c > gcc.out 2>&1); then
+    echo "spin: gcc failed on pan.c:"; sed 's/^/  /' "$d/gcc.out" | head -20
+    return 1
+  fi
+  (cd "$d" && ./pan -m100000 > pan.out 2>&1)
+  states=$(sed -n 's/^ *\([0-9][0-9]*\) states, stored.*/\1/p' "$d/pan.out" | head -n1)
+  depth=$(sed -n 's/.*depth reached \([0-9][0-9]*\).*/\1/p' "$d/pan.out" | head -n1)
+  errors=$(sed -n 's/.*errors: \([0-9][0-9]*\).*/\1/p' "$d/pan.out" | head -n1)
+  incomplete=$(grep -Eio 'search not completed|max search depth too small' "$d/pan.out" | head -n1)
+  [ -n "$states" ] && [ -n "$errors" ]
+}
+
+# never_taken DIR: table lines of the rows (inline row_N in model.pml) holding a statement that
+# pan reports unreached. (pan merges some statements, so every statement of a row counts.)
+never_taken() {
+  local lines
+  lines=$(sed -n 's/^[[:space:]]*model\.pml:\([0-9][0-9]*\),.*/\1/p' "$1/pan.out" | tr '\n' ' ')
+  awk -v L="$lines" '
+    BEGIN { n = split(L, a, " "); for (i = 1; i <= n; i++) u[a[i]] = 1 }
+    /^inline row_[0-9]+\(\)/ { match($0, /[0-9]+/); row = substr($0, RSTART, RLENGTH); next }
+    /^}/ { row = "" }
+    row != "" && (NR in u) { hit[row] = 1 }
+    END { for (r in hit) print r }' "$1/model.pml" | sort -n | tr '\n' ' ' | sed 's/ $//'
+}
+
+# trail DIR: the rows of the counterexample and the violated assertion, briefly.
+trail() {
+  (cd "$1" && spin -t model.pml 2>&1) | grep -E 'line [0-9]+:|assertion violated|text of failed assertion' \
+    | sed 's/^ */    /' | tail -n 12
+}
+
+for pml in spec/*.pml; do
+  [ -e "$pml" ] || continue
+  name=$(basename "$pml" .pml)
+  d=$work/$name; mkdir -p "$d"; cp "$pml" "$d/model.pml"
+  if ! run_pan "$d"; then
+    echo "spin: $name: no result"; sed 's/^/  /' "$d/pan.out" 2>/dev/null | head -20
+    fail=1; summary+=("$name model FAILED"); continue
+  fi
+  echo "spin: $name: $states states stored, depth $depth, errors $errors${incomplete:+, $incomplete}"
+  unreached=$(never_taken "$d")
+  [ -n "$unreached" ] && echo "spin: $name: rows the model never takes (lines of spec/$name.fsm): $unreached"
+  if [ "$errors" != 0 ] || [ -n "$incomplete" ]; then
+    echo "spin: $name: the model FAILS; counterexample:"; trail "$d"
+    fail=1; summary+=("$name model $states states, $errors errors${incomplete:+ ($incomplete)}")
+  else
+    summary+=("$name model $states states, 0 errors")
+  fi
+done
+
+for m in proofs/mutants_spin/*.sed; do
+  [ -e "$m" ] || continue
+  name=$(basename "$m" .sed)
+  fsm=$(sed -n 's/^# fsm: *//p' "$m" | head -n1)
+  d=$work/mutant_$name; mkdir -p "$d"
+  if [ -z "$fsm" ] || [ ! -f "$fsm" ]; then
+    echo "spin: mutant $name: no '# fsm:' line naming a table"; fail=1; summary+=("mutant $name BROKEN"); continue
+  fi
+  copy=$d/$(basename "$fsm")
+  sed -f "$m" "$fsm" > "$copy"
+  if cmp -s "$fsm" "$copy"; then
+    echo "spin: mutant $name: the edit does not apply to $fsm"; fail=1; summary+=("mutant $name BROKEN"); continue
+  fi
+  if ! /usr/bin/python3 spec/fsmgen.py --allow-unreachable-states --pml "$d/model.pml" "$copy" > "$d/gen.out" 2>&1; then
+    echo "spin: mutant $name: the generator refuses the mutated table:"; sed 's/^/  /' "$d/gen.out"
+    fail=1; summary+=("mutant $name BROKEN"); continue
+  fi
+  if ! run_pan "$d"; then
+    echo "spin: mutant $name: no result"; sed 's/^/  /' "$d/pan.out" 2>/dev/null | head -20
+    fail=1; summary+=("mutant $name BROKEN"); continue
+  fi
+  if [ "$errors" != 0 ]; then
+    echo "spin: mutant $name: killed ($errors error(s) after $states states); counterexample:"
+    trail "$d"
+    summary+=("mutant $name killed")
+  else
+    echo "spin: mutant $name: SURVIVED ($states states, 0 errors): the model does not see this bug"
+    fail=1; summary+=("mutant $name SURVIVED")
+  fi
+done
+
+[ ${#summary[@]} -gt 0 ] || { echo "spin: no model in spec/"; exit 1; }
+line=$(printf '%s; ' "${summary[@]}"); echo "spin: ${line%; }"
+exit $fail
