@@ -66,6 +66,16 @@ void xc_c2s_init(xc_c2s *s, const xc_c2s_config *cfg, const xc_c2s_memory *mem, 
     s->resource = s->sasl_text;
     s->pending_host = 0;
     s->pending_resource_len = 0;
+    s->auth_mech = XC_MECH_PLAIN;
+    s->result.kind = XC_C2S_SASL_FAILURE;
+    s->result.data = NULL;
+    s->result.data_len = 0;
+    s->result.user = NULL;
+    s->result.user_len = 0;
+    s->result.failure = XC_SF_NOT_AUTHORIZED;
+    s->to.node_len = 0;
+    s->to.domain_len = 0;
+    s->to.resource_len = 0;
     s->jid.node_len = 0;
     s->jid.domain_len = 0;
     s->jid.resource_len = 0;
@@ -537,6 +547,8 @@ xc_c2s_status xc_c2s_feed(xc_c2s *s, const uint8_t *buf, size_t len, size_t *con
     }
     if (s->state == XC_C2S_S_TLS_HS || s->state == XC_C2S_S_SASL_WAIT)
         return finish(s);
+    /* the parser frees the previous element's tree now: nothing may point into it */
+    s->el = NULL;
     switch (xc_xml_feed(&s->xml, buf, len, consumed)) {
     case XC_XML_NEED_MORE: return finish(s);
     case XC_XML_EV_STREAM_OPEN:
@@ -584,6 +596,7 @@ xc_c2s_status xc_c2s_tls_failed(xc_c2s *s)
 xc_c2s_status xc_c2s_sasl_result(xc_c2s *s, const xc_c2s_sasl_outcome *r)
 {
     xc_c2s_event e;
+    xc_c2s_status st;
 
     s->result = *r;
     switch (r->kind) {
@@ -599,7 +612,13 @@ xc_c2s_status xc_c2s_sasl_result(xc_c2s *s, const xc_c2s_sasl_outcome *r)
     case XC_C2S_SASL_FAILURE:
     default: e = XC_C2S_E_SASL_FAILURE; break;
     }
-    return shell_event(s, e);
+    st = shell_event(s, e);
+    /* the result's bytes belong to the shell: keep no pointer to them */
+    s->result.data = NULL;
+    s->result.data_len = 0;
+    s->result.user = NULL;
+    s->result.user_len = 0;
+    return st;
 }
 
 xc_c2s_status xc_c2s_timeout(xc_c2s *s)

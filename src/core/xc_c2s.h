@@ -180,12 +180,25 @@ typedef struct xc_c2s {
     uint32_t jid_text_len;
 } xc_c2s;
 
-/*@ predicate xc_c2s_ok(xc_c2s *s) =
+/* What holds between any two calls. Pointers into the parser's memory (the element being
+ * handled, SASL text, the requested resource) and into the caller's data (a SASL result) are
+ * only kept while a call runs: every entry point clears them before it returns. */
+/*@ predicate xc_c2s_jid_ok(xc_jid *j) =
+      j->node_len <= XC_JID_PART_MAX && j->domain_len <= XC_JID_PART_MAX && j->resource_len <= XC_JID_PART_MAX;
+
+    predicate xc_c2s_ok(xc_c2s *s) =
       \valid(s) && s->state < XC_C2S_S_COUNT && xc_c2s_config_ok((xc_c2s_config *)s->cfg) &&
       xc_xml_parser_ok(&s->xml) && xc_out_ok(&s->out) && s->out.cap >= XC_C2S_OUT_MIN &&
-      s->route_cap >= 4096 && \valid(s->route_buf + (0 .. s->route_cap - 1)) &&
-      s->jid_text_len <= XC_JID_FULL_MAX && s->host < XC_C2S_HOSTS_MAX &&
-      \separated(s, s->out.out + (0 .. s->out.cap - 1), s->route_buf + (0 .. s->route_cap - 1));
+      4096 <= s->route_cap <= 0x7fffffff && \valid(s->route_buf + (0 .. s->route_cap - 1)) &&
+      s->jid_text_len <= XC_JID_FULL_MAX && s->host < XC_C2S_HOSTS_MAX && s->pending_host < XC_C2S_HOSTS_MAX &&
+      s->pending_resource_len <= XC_JID_PART_MAX && xc_c2s_jid_ok(&s->jid) && xc_c2s_jid_ok(&s->to) &&
+      xc_str_valid(s->sasl_text) && xc_str_valid(s->resource) &&
+      s->result.data_len <= XC_C2S_SASL_MAX &&
+      (s->result.data_len == 0 || \valid_read(s->result.data + (0 .. s->result.data_len - 1))) &&
+      (s->el == \null || (\exists integer i; 0 <= i < s->xml.tree.nodes_used && s->el == s->xml.tree.nodes + i)) &&
+      \separated(s, s->cfg, s->out.out + (0 .. s->out.cap - 1), s->route_buf + (0 .. s->route_cap - 1),
+                 s->xml.arena.base + (0 .. s->xml.arena.size - 1), s->xml.tree.nodes + (0 .. s->xml.tree.nodes_cap - 1),
+                 s->xml.tree.attrs + (0 .. s->xml.tree.attrs_cap - 1));
 */
 
 /* Prepares a stream for a connection the shell accepted; `secure` for a direct-TLS port. */
@@ -208,11 +221,17 @@ void xc_c2s_init(xc_c2s *s, const xc_c2s_config *cfg, const xc_c2s_memory *mem, 
 /*@ requires xc_c2s_ok(s);
     requires len <= 0x7fffffff && (len == 0 || \valid_read(buf + (0 .. len - 1)));
     requires \valid(consumed) && \valid_read(rnd + (0 .. XC_C2S_RANDOM_BYTES - 1));
+    requires \separated(buf + (0 .. len - 1), consumed, s, s->out.out + (0 .. s->out.cap - 1),
+                        s->xml.arena.base + (0 .. s->xml.arena.size - 1));
+    requires \separated(consumed, s, s->out.out + (0 .. s->out.cap - 1), s->route_buf + (0 .. s->route_cap - 1),
+                        s->xml.arena.base + (0 .. s->xml.arena.size - 1), s->xml.tree.nodes + (0 .. s->xml.tree.nodes_cap - 1),
+                        s->xml.tree.attrs + (0 .. s->xml.tree.attrs_cap - 1));
     assigns *s, *consumed, s->out.out[0 .. s->out.cap - 1], s->route_buf[0 .. s->route_cap - 1],
             XC_XML_PARSER_MEMORY(&s->xml);
     ensures xc_c2s_ok(s) && *consumed <= len;
     ensures (s->fx.flags & XC_C2S_FX_ROUTE) != 0 ==> s->authed == 1 && s->bound == 1;
     ensures (s->fx.flags & XC_C2S_FX_SASL_START) != 0 ==> (s->secure == 1 || s->cfg->require_tls == 0);
+    ensures (s->fx.flags & (XC_C2S_FX_START_TLS | XC_C2S_FX_DISCARD_INPUT)) != 0 ==> *consumed == len;
 */
 xc_c2s_status xc_c2s_feed(xc_c2s *s, const uint8_t *buf, size_t len, size_t *consumed, const uint8_t *rnd);
 

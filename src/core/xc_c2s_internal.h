@@ -28,7 +28,7 @@ xc_c2s_event c2s_parse_error_event(xc_stream_error e);
 /* The event for the stream header just parsed: host and version checks (RFC 3920 §4.4). */
 /*@ requires xc_c2s_ok(s) && \valid(host) && \separated(host, s);
     assigns s->el, s->to, *host;
-    ensures xc_c2s_ok(s) && \result < XC_C2S_E_COUNT;
+    ensures xc_c2s_ok(s) && \result < XC_C2S_E_COUNT && *host < XC_C2S_HOSTS_MAX;
 */
 xc_c2s_event c2s_classify_header(xc_c2s *s, uint32_t *host);
 

@@ -101,6 +101,8 @@ static void answer_sasl(c2s_fixture *f)
 
     memset(&r, 0, sizeof r);
     f->sasl_steps++;
+    f->sasl_present = fx->sasl_present;
+    f->sasl_len = fx->sasl_len;
     r.kind = XC_C2S_SASL_FAILURE;
     r.failure = XC_SF_NOT_AUTHORIZED;
     if ((fx->flags & XC_C2S_FX_SASL_START) && fx->mech == XC_MECH_PLAIN) {
@@ -218,6 +220,31 @@ void c2s_send_split(c2s_fixture *f, const char *text, size_t chunk)
 void c2s_send(c2s_fixture *f, const char *text)
 {
     c2s_send_split(f, text, 0);
+}
+
+void c2s_norm_into(const char *text, char *out, size_t cap)
+{
+    size_t len = strlen(text), i = 0, o = 0;
+
+    while (i < len && o + 8 < cap) {
+        if (strncmp(text + i, "id='", 4) == 0 && i + 4 + 32 < len && text[i + 36] == '\'' &&
+            strspn(text + i + 4, "0123456789abcdef") >= 32) {
+            memcpy(out + o, "id='ID'", 7);
+            o += 7;
+            i += 37;
+            continue;
+        }
+        out[o++] = text[i++];
+    }
+    out[o] = '\0';
+}
+
+const char *c2s_norm(const c2s_fixture *f)
+{
+    static char buf[1 << 16];
+
+    c2s_norm_into(f->sent, buf, sizeof buf);
+    return buf;
 }
 
 void c2s_login(c2s_fixture *f, const char *resource)

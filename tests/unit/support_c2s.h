@@ -40,6 +40,8 @@ typedef struct c2s_fixture {
     xc_c2s_status status;        /* of the last call */
     xc_stream_error close_error; /* fx.error of the CLOSE effect */
     int sasl_steps;              /* SASL_START/STEP effects answered */
+    uint8_t sasl_present;        /* fx.sasl_present of the last SASL_START/STEP effect */
+    uint32_t sasl_len;           /* fx.sasl_len of the last SASL_START/STEP effect */
     int scram_rounds;            /* the fake SCRAM mechanism: challenges before success */
     int bounce_routes;           /* answer every ROUTE with a bounce of this condition + 1 (0: deliver) */
     c2s_route routes[C2S_ROUTES_MAX];
@@ -63,6 +65,12 @@ void c2s_send(c2s_fixture *f, const char *text);
 void c2s_send_split(c2s_fixture *f, const char *text, size_t chunk);
 /* Clears `sent` (the transcript so far). */
 void c2s_clear(c2s_fixture *f);
+
+/* text with every stream id (id='<32 lowercase hex digits>') replaced by id='ID', into out
+ * (cap bytes, NUL-terminated). */
+void c2s_norm_into(const char *text, char *out, size_t cap);
+/* The transcript so far, normalised (a static buffer, valid until the next call). */
+const char *c2s_norm(const c2s_fixture *f);
 
 /* OPEN + STARTTLS + OPEN + PLAIN auth + OPEN + bind (resource "balcony"): a bound stream. */
 void c2s_login(c2s_fixture *f, const char *resource);

@@ -3,7 +3,7 @@
  *
  * Each test plays a dialogue through support_c2s.c and compares the exact bytes the stream
  * sends. Stream ids are random, so transcripts are compared after replacing every 32-hex-digit
- * id with "ID" (norm()); tests that care about ids look at them directly.
+ * id with "ID" (c2s_norm(), support_c2s.c); tests that care about ids look at them directly.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -30,33 +30,6 @@
 #define AUTH_PLAIN "<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='PLAIN'>AGp1bGlldAByMG0zMA==</auth>"
 #define STARTTLS "<starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>"
 
-/* text with every stream id (32 lowercase hex digits) replaced by ID, into out. */
-static void norm_into(const char *text, char *out, size_t cap)
-{
-    size_t len = strlen(text), i = 0, o = 0;
-
-    while (i < len && o + 8 < cap) {
-        if (strncmp(text + i, "id='", 4) == 0 && i + 4 + 32 < len && text[i + 36] == '\'' &&
-            strspn(text + i + 4, "0123456789abcdef") >= 32) {
-            memcpy(out + o, "id='ID'", 7);
-            o += 7;
-            i += 37;
-            continue;
-        }
-        out[o++] = text[i++];
-    }
-    out[o] = '\0';
-}
-
-/* The transcript so far, normalised. */
-static const char *norm(const c2s_fixture *f)
-{
-    static char buf[1 << 16];
-
-    norm_into(f->sent, buf, sizeof buf);
-    return buf;
-}
-
 static int setup(void **state)
 {
     *state = c2s_new();
@@ -78,7 +51,7 @@ static void test_c2s_header_and_tls_required_features(void **state)
     c2s_fixture *f = *state;
 
     c2s_send(f, C2S_OPEN);
-    assert_string_equal(norm(f), HDR FEAT_TLS_REQUIRED);
+    assert_string_equal(c2s_norm(f), HDR FEAT_TLS_REQUIRED);
     assert_int_equal(f->s->state, XC_C2S_S_PRE_TLS);
     assert_int_equal(f->status, XC_C2S_OK);
 }
@@ -107,7 +80,7 @@ static void test_c2s_starttls_then_sasl_features_with_fresh_id(void **state)
     c2s_clear(f);
     c2s_send(f, C2S_OPEN);
     /* RFC 3920 §5.2 step 8: no <starttls/> any more; PLAIN only now that TLS is up */
-    assert_string_equal(norm(f), HDR FEAT_SASL);
+    assert_string_equal(c2s_norm(f), HDR FEAT_SASL);
     p = strstr(f->sent, "id='");
     memcpy(second, p, 36);
     second[36] = '\0';
@@ -127,7 +100,7 @@ static void test_c2s_bytes_after_starttls_are_never_parsed(void **state)
     assert_int_equal(f->n_routes, 0);
     c2s_clear(f);
     c2s_send(f, C2S_OPEN);
-    assert_string_equal(norm(f), HDR FEAT_SASL);
+    assert_string_equal(c2s_norm(f), HDR FEAT_SASL);
 }
 
 /* REQ: TLS-10 */
@@ -151,7 +124,7 @@ static void test_c2s_optional_tls_offers_no_plain_in_the_clear(void **state)
     f->cfg.require_tls = 0;
     c2s_restart_stream(f, 0);
     c2s_send(f, C2S_OPEN);
-    assert_string_equal(norm(f), HDR "<stream:features><starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'></starttls>"
+    assert_string_equal(c2s_norm(f), HDR "<stream:features><starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'></starttls>"
                                      "<mechanisms xmlns='urn:ietf:params:xml:ns:xmpp-sasl'><mechanism>SCRAM-SHA-256</mechanism>"
                                      "<mechanism>SCRAM-SHA-1</mechanism></mechanisms></stream:features>");
     c2s_clear(f);
@@ -180,7 +153,7 @@ static void test_c2s_plain_login_and_bind(void **state)
     assert_int_equal(f->s->state, XC_C2S_S_WAIT_HDR_AUTHED);
     c2s_clear(f);
     c2s_send(f, C2S_OPEN);
-    assert_string_equal(norm(f), HDR FEAT_BIND);
+    assert_string_equal(c2s_norm(f), HDR FEAT_BIND);
     c2s_clear(f);
     c2s_send(f, "<iq type='set' id='b1'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'><resource>balcony</resource></bind></iq>");
     assert_string_equal(f->sent, "<iq type='result' id='b1'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'>"
@@ -363,7 +336,7 @@ static void test_c2s_unknown_host(void **state)
 
     c2s_send(f, "<stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' "
                 "to='unknown.example' version='1.0'>");
-    assert_string_equal(norm(f), HDR SE("host-unknown"));
+    assert_string_equal(c2s_norm(f), HDR SE("host-unknown"));
     assert_int_equal(f->status, XC_C2S_CLOSED);
 }
 
@@ -374,7 +347,7 @@ static void test_c2s_gone_host(void **state)
 
     c2s_send(f, "<stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' "
                 "to='old.example.com' version='1.0'>");
-    assert_string_equal(norm(f), HDR SE("host-gone"));
+    assert_string_equal(c2s_norm(f), HDR SE("host-gone"));
 }
 
 /* REQ: STR-19 */
@@ -383,7 +356,7 @@ static void test_c2s_missing_to(void **state)
     c2s_fixture *f = *state;
 
     c2s_send(f, "<stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' version='1.0'>");
-    assert_string_equal(norm(f), HDR SE("host-unknown"));
+    assert_string_equal(c2s_norm(f), HDR SE("host-unknown"));
 }
 
 /* REQ: STR-07 */
@@ -393,7 +366,7 @@ static void test_c2s_higher_version_answered_with_1_0(void **state)
 
     c2s_send(f, "<stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' "
                 "to='example.com' version='2.0'>");
-    assert_string_equal(norm(f), HDR FEAT_TLS_REQUIRED);
+    assert_string_equal(c2s_norm(f), HDR FEAT_TLS_REQUIRED);
 }
 
 /* REQ: STR-09 */
@@ -402,7 +375,7 @@ static void test_c2s_no_version(void **state)
     c2s_fixture *f = *state;
 
     c2s_send(f, "<stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' to='example.com'>");
-    assert_string_equal(norm(f), "<?xml version='1.0'?><stream:stream xmlns='jabber:client' "
+    assert_string_equal(c2s_norm(f), "<?xml version='1.0'?><stream:stream xmlns='jabber:client' "
                                  "xmlns:stream='http://etherx.jabber.org/streams' from='example.com' id='ID' xml:lang='en'>"
                                  SE("unsupported-version"));
 }
@@ -419,7 +392,7 @@ static void test_c2s_restart_must_name_the_same_host(void **state)
     c2s_clear(f);
     c2s_send(f, "<stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' "
                 "to='other.example' version='1.0'>");
-    assert_string_equal(norm(f), HDR SE("host-unknown"));
+    assert_string_equal(c2s_norm(f), HDR SE("host-unknown"));
 }
 
 /* REQ: STR-20 */
@@ -456,7 +429,7 @@ static void test_c2s_byte_by_byte_equals_whole(void **state)
 
     c2s_login(f, "balcony");
     c2s_send(f, "<message to='romeo@example.com'><body>x</body></message>");
-    norm_into(f->sent, whole, sizeof whole);
+    c2s_norm_into(f->sent, whole, sizeof whole);
     c2s_restart_stream(f, 0);
     f->rnd_counter = 0;
     c2s_send_split(f, C2S_OPEN, 1);
@@ -466,7 +439,7 @@ static void test_c2s_byte_by_byte_equals_whole(void **state)
     c2s_send_split(f, C2S_OPEN, 1);
     c2s_send_split(f, "<iq type='set' id='b1'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'><resource>balcony</resource></bind></iq>", 1);
     c2s_send_split(f, "<message to='romeo@example.com'><body>x</body></message>", 1);
-    assert_string_equal(norm(f), whole);
+    assert_string_equal(c2s_norm(f), whole);
     assert_int_equal(f->n_routes, 1);
 }
 
