@@ -197,7 +197,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     case 3: m.xml.bytes += m.xml.bytes_n - 16u * squeeze; m.xml.bytes_n = 16u * squeeze; break;
     default: break;
     }
-    xc_c2s_init(s, &cfg, &m, (opt >> 1) & 1u);
+    xc_c2s_init(s, &cfg, &m, (opt >> 1) & 1u, 1, 1, (const uint8_t *)"fuzz-fuzz-fuzz-fuzz-fuzz-fuzz-fuzz-fuzz");
 
     while (pos + 2 <= size) {
         uint8_t ctl = data[pos], len = data[pos + 1];

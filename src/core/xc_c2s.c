@@ -26,7 +26,23 @@ xc_str xc_mech_name(xc_mech m)
     }
 }
 
-void xc_c2s_init(xc_c2s *s, const xc_c2s_config *cfg, const xc_c2s_memory *mem, int secure)
+/* Keeps XC_C2S_ID_BYTES of this call's random bytes for a header a timer may force out. */
+/*@ requires \valid(s) && \valid_read(rnd + (0 .. XC_C2S_RANDOM_BYTES - 1)) && \separated(s, rnd + (0 .. XC_C2S_RANDOM_BYTES - 1));
+    assigns s->spare[0 .. XC_C2S_ID_BYTES - 1];
+*/
+static void keep_spare(xc_c2s *s, const uint8_t *rnd)
+{
+    uint32_t i;
+    /*@ loop invariant 0 <= i <= XC_C2S_ID_BYTES;
+        loop assigns i, s->spare[0 .. XC_C2S_ID_BYTES - 1];
+        loop variant XC_C2S_ID_BYTES - i;
+    */
+    for (i = 0; i < XC_C2S_ID_BYTES; i++)
+        s->spare[i] = rnd[XC_C2S_ID_BYTES + XC_C2S_RESOURCE_BYTES + i];
+}
+
+void xc_c2s_init(xc_c2s *s, const xc_c2s_config *cfg, const xc_c2s_memory *mem, int secure, int client_cert_ok,
+                 int channel_binding, const uint8_t *rnd)
 {
     s->state = XC_C2S_S_WAIT_HDR;
     s->cfg = cfg;
@@ -47,8 +63,8 @@ void xc_c2s_init(xc_c2s *s, const xc_c2s_config *cfg, const xc_c2s_memory *mem, 
     s->fx.to = &s->to;
     s->fx.jid = &s->jid;
     s->secure = secure != 0;
-    s->client_cert_ok = 0;
-    s->channel_binding = 0;
+    s->client_cert_ok = secure != 0 && client_cert_ok != 0;
+    s->channel_binding = secure != 0 && channel_binding != 0;
     s->header_sent = 0;
     s->authed = 0;
     s->bound = 0;
@@ -80,6 +96,10 @@ void xc_c2s_init(xc_c2s *s, const xc_c2s_config *cfg, const xc_c2s_memory *mem, 
     s->jid.domain_len = 0;
     s->jid.resource_len = 0;
     s->jid_text_len = 0;
+    s->lang_len = 0;
+    s->bind_failures = 0;
+    s->to_malformed = 0;
+    keep_spare(s, rnd);
 }
 
 /* Start of every entry point: the previous call's output has been taken by the shell. */
@@ -170,6 +190,8 @@ static uint32_t guards(xc_c2s *s, xc_c2s_event e)
         g |= 1u << XC_C2S_G_SECURE;
     if ((uint32_t)s->failures + 1u < (uint32_t)s->cfg->max_auth_failures)
         g |= 1u << XC_C2S_G_RETRIES_LEFT;
+    if ((uint32_t)s->bind_failures + 1u < XC_C2S_MAX_BIND_FAILURES)
+        g |= 1u << XC_C2S_G_BIND_RETRIES_LEFT;
     if ((e == XC_C2S_E_AUTH_OFFERED || e == XC_C2S_E_RESPONSE) && c2s_sasl_decode(s))
         g |= 1u << XC_C2S_G_B64_OK;
     if (e == XC_C2S_E_IQ_BIND) {
@@ -230,32 +252,60 @@ static int bind_resource(xc_c2s *s)
     return 1;
 }
 
-/* An iq the server answers itself (to the host, or to the account's own bare JID, or with no
- * to: RFC 3920 §9.2.3, RFC 3921 §11.1.4). Only XEP-0199 ping is served for now; anything else
- * that asks for an answer is <service-unavailable/> (rosters come in a later step). */
+/* RFC 3920 §9.2.3: an iq has an id and a type of get, set, result or error; a get or set has
+ * exactly one child. 1 when the element being handled (an iq) keeps these rules. */
 /*@ requires xc_c2s_ok(s) && s->el != \null;
+    assigns \nothing;
+    ensures \result == 0 || \result == 1;
+*/
+static int iq_well_formed(const xc_c2s *s)
+{
+    const xc_xml_tree *t = xc_xml_tree_of(&s->xml);
+    const xc_xml_attr *type = xc_xml_attr_find(t, s->el, XC_STR_LIT(""), XC_STR_LIT("type"));
+    const xc_xml_node *first;
+    uint32_t c = s->el->first_child, n = 0, steps;
+
+    if (type == NULL || xc_xml_attr_find(t, s->el, XC_STR_LIT(""), XC_STR_LIT("id")) == NULL)
+        return 0;
+    if (xc_str_eq(type->value, XC_STR_LIT("result")) || xc_str_eq(type->value, XC_STR_LIT("error")))
+        return 1;
+    if (!xc_str_eq(type->value, XC_STR_LIT("get")) && !xc_str_eq(type->value, XC_STR_LIT("set")))
+        return 0;
+    /*@ loop invariant 0 <= steps <= t->nodes_used && n <= 2;
+        loop assigns steps, c, n, first;
+        loop variant t->nodes_used - steps;
+    */
+    for (steps = 0; steps < t->nodes_used && n < 2; steps++) {
+        first = xc_xml_node_at(t, c);
+        if (first == NULL)
+            break;
+        if (first->kind == XC_XML_ELEMENT_NODE)
+            n++;
+        c = first->next;
+    }
+    return n == 1;
+}
+
+/* An iq the server answers itself (to the host, or to the account's own bare JID, or with no
+ * to: RFC 3920 §9.2.3, RFC 3921 §11.1.4), from the entity it was addressed to (NULL: the account
+ * itself, no from). Only XEP-0199 ping is served for now; anything else that asks for an answer
+ * is <service-unavailable/> (rosters come in a later step). The iq is well formed already. */
+/*@ requires xc_c2s_ok(s) && s->el != \null;
+    requires from == \null || (\valid_read(from) && xc_c2s_jid_ok((xc_jid *)from));
     assigns s->out.full, s->out.len, s->out.out[0 .. s->out.cap - 1];
     ensures xc_c2s_ok(s);
 */
-static void server_iq(xc_c2s *s)
+static void server_iq(xc_c2s *s, const xc_jid *from)
 {
     const xc_xml_tree *t = xc_xml_tree_of(&s->xml);
     const xc_xml_attr *type = xc_xml_attr_find(t, s->el, XC_STR_LIT(""), XC_STR_LIT("type"));
 
-    if (type == NULL) {
-        c2s_put_stanza_error(s, XC_STZ_T_MODIFY, XC_STZ_BAD_REQUEST);
-        return;
-    }
     /* a result or error addressed to the server is the answer it was waiting for */
-    if (xc_str_eq(type->value, XC_STR_LIT("result")) || xc_str_eq(type->value, XC_STR_LIT("error")))
+    if (type == NULL || xc_str_eq(type->value, XC_STR_LIT("result")) || xc_str_eq(type->value, XC_STR_LIT("error")))
         return;
-    if (!xc_str_eq(type->value, XC_STR_LIT("get")) && !xc_str_eq(type->value, XC_STR_LIT("set"))) {
-        c2s_put_stanza_error(s, XC_STZ_T_MODIFY, XC_STZ_BAD_REQUEST);
-        return;
-    }
     if (xc_str_eq(type->value, XC_STR_LIT("get")) &&
         xc_xml_child_find(t, s->el, XC_STR_LIT(XC_NS_PING), XC_STR_LIT("ping")) != NULL) {
-        c2s_put_iq_result(s, 0);
+        c2s_put_iq_result(s, 0, from);
         return;
     }
     c2s_put_stanza_error(s, XC_STZ_T_CANCEL, XC_STZ_SERVICE_UNAVAILABLE);
@@ -320,6 +370,10 @@ static void route(xc_c2s *s, xc_c2s_event e)
     to = xc_xml_attr_find(t, s->el, XC_STR_LIT(""), XC_STR_LIT("to"));
     type = xc_xml_attr_find(t, s->el, XC_STR_LIT(""), XC_STR_LIT("type"));
     is_error = type != NULL && xc_str_eq(type->value, XC_STR_LIT("error"));
+    if (e == XC_C2S_E_IQ && !iq_well_formed(s)) {
+        c2s_put_stanza_error(s, XC_STZ_T_MODIFY, XC_STZ_BAD_REQUEST);
+        return;
+    }
     if (to == NULL) {
         if (e == XC_C2S_E_PRESENCE) {
             /* RFC 3921 §5.1: presence without to is the user's availability */
@@ -339,10 +393,11 @@ static void route(xc_c2s *s, xc_c2s_event e)
             hand_to_shell(s, XC_C2S_ROUTE_LOCAL_BARE);
             return;
         }
-        server_iq(s);
+        server_iq(s, NULL);
         return;
     }
     if (xc_jid_parse(to->value.ptr, to->value.len, &s->to) != XC_JID_OK) {
+        s->to_malformed = 1;
         c2s_put_stanza_error(s, XC_STZ_T_MODIFY, XC_STZ_JID_MALFORMED);
         return;
     }
@@ -353,7 +408,7 @@ static void route(xc_c2s *s, xc_c2s_event e)
     if (s->to.node_len == 0) {
         /* the server itself (RFC 3921 §11.1.3): it answers iqs; a domain/resource is no entity here */
         if (e == XC_C2S_E_IQ && s->to.resource_len == 0)
-            server_iq(s);
+            server_iq(s, &s->to);
         else if (e != XC_C2S_E_PRESENCE || s->to.resource_len != 0)
             c2s_put_stanza_error(s, XC_STZ_T_CANCEL, XC_STZ_SERVICE_UNAVAILABLE);
         return;
@@ -364,7 +419,7 @@ static void route(xc_c2s *s, xc_c2s_event e)
     }
     /* RFC 3921 §11.1.4: an iq to a bare JID is answered by the server on the user's behalf */
     if (e == XC_C2S_E_IQ) {
-        server_iq(s);
+        server_iq(s, &s->to);
         return;
     }
     hand_to_shell(s, XC_C2S_ROUTE_LOCAL_BARE);
@@ -408,6 +463,22 @@ static int authenticated_jid(xc_c2s *s, const xc_c2s_sasl_outcome *r)
         return 0;
     s->jid_text_len = (uint32_t)n;
     return 1;
+}
+
+/* RFC 3921 §3 step 2: the session result comes from the host the request named, if any. */
+/*@ requires xc_c2s_ok(s);
+    assigns s->to;
+    ensures xc_c2s_ok(s);
+    ensures \result == \null || \result == &s->to;
+*/
+static const xc_jid *session_from(xc_c2s *s)
+{
+    const xc_xml_attr *to = s->el == NULL ? NULL
+                                          : xc_xml_attr_find(xc_xml_tree_of(&s->xml), s->el, XC_STR_LIT(""), XC_STR_LIT("to"));
+
+    if (to == NULL || xc_jid_parse(to->value.ptr, to->value.len, &s->to) != XC_JID_OK)
+        return NULL;
+    return &s->to;
 }
 
 /* One action of a table row. */
@@ -477,14 +548,20 @@ static void run_action(xc_c2s *s, xc_c2s_action a, xc_c2s_event e)
         if (s->failures < 255u)
             s->failures++;
         break;
+    case XC_C2S_A_COUNT_BIND_FAILURE:
+        if (s->bind_failures < 255u)
+            s->bind_failures++;
+        break;
     case XC_C2S_A_BIND:
         if (!bind_resource(s)) {
             stream_error(s, XC_SE_INTERNAL_SERVER_ERROR);
             break;
         }
-        c2s_put_iq_result(s, 1);
+        c2s_put_iq_result(s, 1, NULL);
         break;
-    case XC_C2S_A_SESSION: c2s_put_iq_result(s, 0); break;
+    case XC_C2S_A_SESSION:
+        c2s_put_iq_result(s, 0, session_from(s));
+        break;
     case XC_C2S_A_ROUTE: route(s, e); break;
     case XC_C2S_A_STANZA_ERROR:
         c2s_put_stanza_error(s, a.arg1 < XC_STZ_T_COUNT ? (xc_stanza_error_type)a.arg1 : XC_STZ_T_CANCEL,
@@ -549,6 +626,8 @@ xc_c2s_status xc_c2s_feed(xc_c2s *s, const uint8_t *buf, size_t len, size_t *con
         return finish(s);
     /* the parser frees the previous element's tree now: nothing may point into it */
     s->el = NULL;
+    s->to_malformed = 0;
+    keep_spare(s, rnd);
     switch (xc_xml_feed(&s->xml, buf, len, consumed)) {
     case XC_XML_NEED_MORE: return finish(s);
     case XC_XML_EV_STREAM_OPEN:

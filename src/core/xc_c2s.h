@@ -16,9 +16,10 @@
  *     parsed — the STARTTLS-injection class); feed itself already reports the whole read consumed;
  *   - in TLS_HS and SASL_WAIT feed consumes nothing: the stream waits for the shell's result.
  *
- * Randomness comes in with every feed (XC_C2S_RANDOM_BYTES fresh bytes from a CSPRNG): the
- * stream id of a header (128 bits, RFC 3920 §4.4) and a generated resource (64 bits) are made
- * from them, so every restart gets a fresh id.
+ * Randomness comes in with xc_c2s_init and every feed (XC_C2S_RANDOM_BYTES fresh bytes from a
+ * CSPRNG): the stream id of a header (128 bits, RFC 3920 §4.4) and a generated resource (64
+ * bits) are made from them, so every restart gets a fresh id; a spare id from the latest bytes
+ * serves a header that a timer forces out before the client sent one.
  */
 #ifndef XC_C2S_H
 #define XC_C2S_H
@@ -32,12 +33,14 @@
 #include "xc_xml.h"
 
 #define XC_C2S_HOSTS_MAX 8u
-#define XC_C2S_RANDOM_BYTES 24u
+#define XC_C2S_RANDOM_BYTES 40u       /* a stream id, a resource, and a spare id */
 #define XC_C2S_ID_BYTES 16u           /* 128-bit stream ids */
 #define XC_C2S_RESOURCE_BYTES 8u      /* 64-bit generated resources */
 #define XC_C2S_SASL_MAX 4096u         /* one decoded SASL message (SCRAM's are a few hundred bytes) */
 #define XC_C2S_B64_MAX 5464u          /* the same, base64-encoded */
 #define XC_C2S_OUT_MIN 16384u         /* smallest out buffer: negotiation output and SASL payloads */
+#define XC_C2S_LANG_MAX 35u           /* longest xml:lang kept (RFC 5646 tags in practice) */
+#define XC_C2S_MAX_BIND_FAILURES 5u   /* failed binds before <policy-violation/> (RFC 6120 §7.7.3) */
 
 /* SASL mechanisms xmppd can offer (DESIGN.md): EXTERNAL, SCRAM with and without channel binding,
  * PLAIN (only over TLS). Bit (1u << m) in masks. Listed in the order they are offered. */
@@ -158,6 +161,11 @@ typedef struct xc_c2s {
     uint32_t host;                    /* index of the stream's host in cfg->hosts */
     uint8_t host_known;               /* host is set (a restart must name the same one) */
     char id[2u * XC_C2S_ID_BYTES];    /* current stream id, hex */
+    uint8_t spare[XC_C2S_ID_BYTES];   /* random bytes for a header outside feed */
+    char lang[XC_C2S_LANG_MAX];       /* the client's xml:lang, the default of its stanzas */
+    uint32_t lang_len;
+    uint8_t bind_failures;
+    uint8_t to_malformed;             /* the stanza being handled has an unparsable to */
     const uint8_t *rnd;               /* this call's random bytes (feed only), else NULL */
 
     /* the event being handled */
@@ -191,6 +199,7 @@ typedef struct xc_c2s {
       xc_xml_parser_ok(&s->xml) && xc_out_ok(&s->out) && s->out.cap >= XC_C2S_OUT_MIN &&
       4096 <= s->route_cap <= 0x7fffffff && \valid(s->route_buf + (0 .. s->route_cap - 1)) &&
       s->jid_text_len <= XC_JID_FULL_MAX && s->host < XC_C2S_HOSTS_MAX && s->pending_host < XC_C2S_HOSTS_MAX &&
+      s->lang_len <= XC_C2S_LANG_MAX &&
       s->pending_resource_len <= XC_JID_PART_MAX && xc_c2s_jid_ok(&s->jid) && xc_c2s_jid_ok(&s->to) &&
       xc_str_valid(s->sasl_text) && xc_str_valid(s->resource) &&
       s->result.data_len <= XC_C2S_SASL_MAX &&
@@ -201,8 +210,11 @@ typedef struct xc_c2s {
                  s->xml.tree.attrs + (0 .. s->xml.tree.attrs_cap - 1));
 */
 
-/* Prepares a stream for a connection the shell accepted; `secure` for a direct-TLS port. */
+/* Prepares a stream for a connection the shell accepted. On a direct-TLS port (XEP-0368) TLS is
+ * up already: secure, with what the handshake told (a verified client certificate, channel
+ * binding data). rnd: XC_C2S_RANDOM_BYTES fresh random bytes. */
 /*@ requires \valid(s) && xc_c2s_config_ok((xc_c2s_config *)cfg) && \valid_read(mem);
+    requires \valid_read(rnd + (0 .. XC_C2S_RANDOM_BYTES - 1));
     requires mem->out_cap >= XC_C2S_OUT_MIN && mem->out_cap <= 0x7fffffff && \valid(mem->out + (0 .. mem->out_cap - 1));
     requires mem->route_cap >= 4096 && mem->route_cap <= 0x7fffffff && \valid(mem->route + (0 .. mem->route_cap - 1));
     requires mem->xml.nodes_n < XC_XML_NONE && mem->xml.attrs_n < XC_XML_NONE && mem->xml.bytes_n <= 0x7fffffff;
@@ -215,7 +227,8 @@ typedef struct xc_c2s {
     assigns *s;
     ensures xc_c2s_ok(s) && s->state == XC_C2S_S_WAIT_HDR && s->authed == 0 && s->bound == 0;
 */
-void xc_c2s_init(xc_c2s *s, const xc_c2s_config *cfg, const xc_c2s_memory *mem, int secure);
+void xc_c2s_init(xc_c2s *s, const xc_c2s_config *cfg, const xc_c2s_memory *mem, int secure, int client_cert_ok,
+                 int channel_binding, const uint8_t *rnd);
 
 /* Bytes from the client (already decrypted). rnd: XC_C2S_RANDOM_BYTES fresh random bytes. */
 /*@ requires xc_c2s_ok(s);

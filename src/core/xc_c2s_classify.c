@@ -96,6 +96,33 @@ static int host_index(const xc_str *list, uint32_t n, xc_str d, uint32_t *idx)
     return 0;
 }
 
+/* RFC 3920 §9.1.5: the client's xml:lang is the default language of its stanzas. Kept only when
+ * it looks like a language tag (letters, digits, '-'), so it can be written back unescaped. */
+/*@ requires xc_c2s_ok(s) && \valid_read(h);
+    assigns s->lang[0 .. XC_C2S_LANG_MAX - 1], s->lang_len;
+    ensures xc_c2s_ok(s);
+*/
+static void keep_lang(xc_c2s *s, const xc_xml_node *h)
+{
+    const xc_xml_attr *a = xc_xml_attr_find(xc_xml_tree_of(&s->xml), h, XC_STR_LIT(XC_NS_XML), XC_STR_LIT("lang"));
+    uint32_t i;
+
+    s->lang_len = 0;
+    if (a == NULL || a->value.len == 0 || a->value.len > XC_C2S_LANG_MAX)
+        return;
+    /*@ loop invariant 0 <= i <= a->value.len;
+        loop assigns i, s->lang[0 .. XC_C2S_LANG_MAX - 1];
+        loop variant a->value.len - i;
+    */
+    for (i = 0; i < a->value.len; i++) {
+        char c = a->value.ptr[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-'))
+            return;
+        s->lang[i] = c;
+    }
+    s->lang_len = a->value.len;
+}
+
 xc_c2s_event c2s_classify_header(xc_c2s *s, uint32_t *host)
 {
     const xc_xml_tree *t = xc_xml_tree_of(&s->xml);
@@ -107,6 +134,7 @@ xc_c2s_event c2s_classify_header(xc_c2s *s, uint32_t *host)
     s->el = h;
     if (h == NULL)
         return XC_C2S_E_ERR_NOT_WELL_FORMED;
+    keep_lang(s, h);
     to = attr_value(t, h, XC_STR_LIT("to"), &has_to);
     version = attr_value(t, h, XC_STR_LIT("version"), &has_version);
     /* RFC 3920 §4.7.1: a missing or unserved 'to' is host-unknown, answered from our own host */

@@ -27,7 +27,7 @@ xc_c2s_event c2s_parse_error_event(xc_stream_error e);
 
 /* The event for the stream header just parsed: host and version checks (RFC 3920 §4.4). */
 /*@ requires xc_c2s_ok(s) && \valid(host) && \separated(host, s);
-    assigns s->el, s->to, *host;
+    assigns s->el, s->to, *host, s->lang[0 .. XC_C2S_LANG_MAX - 1], s->lang_len;
     ensures xc_c2s_ok(s) && \result < XC_C2S_E_COUNT && *host < XC_C2S_HOSTS_MAX;
 */
 xc_c2s_event c2s_classify_header(xc_c2s *s, uint32_t *host);
@@ -91,12 +91,14 @@ void c2s_put_stream_error(xc_c2s *s, xc_stream_error e);
 */
 void c2s_put_stanza_error(xc_c2s *s, xc_stanza_error_type type, xc_stanza_error cond);
 
-/* <iq type='result' id=…/> from the host, optionally carrying the bound JID (RFC 3920 §7). */
+/* <iq type='result' id=…/> for the element being handled: the bind result carrying the bound JID
+ * (RFC 3920 §7), or an empty result from `from` (NULL: no from, the account answers itself). */
 /*@ requires xc_c2s_ok(s);
+    requires from == \null || (\valid_read(from) && xc_c2s_jid_ok((xc_jid *)from));
     assigns s->out.full, s->out.len, s->out.out[0 .. s->out.cap - 1];
     ensures xc_c2s_ok(s);
 */
-void c2s_put_iq_result(xc_c2s *s, int with_bind_jid);
+void c2s_put_iq_result(xc_c2s *s, int with_bind_jid, const xc_jid *from);
 
 /* The element being handled with from = the stream's full JID, into the route buffer. */
 /*@ requires xc_c2s_ok(s);

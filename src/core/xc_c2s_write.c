@@ -45,14 +45,12 @@ void c2s_put_header(xc_c2s *s, int with_version)
                   "xmlns:stream='http://etherx.jabber.org/streams' from='");
     xc_out_escaped(w, c2s_host(s), 1);
     XC_OUT_LIT(w, "'");
-    /* RFC 3920 §4.4: an unpredictable id, fresh for every header. Without this call's random
-     * bytes (a header forced out by an error from a timer) the header carries no id at all. */
-    if (s->rnd != NULL) {
-        hex(s->id, s->rnd, XC_C2S_ID_BYTES);
-        XC_OUT_LIT(w, " id='");
-        xc_out_put(w, s->id, sizeof(s->id));
-        XC_OUT_LIT(w, "'");
-    }
+    /* RFC 3920 §4.4: an unpredictable id, fresh for every header; a header a timer forces out
+     * (no read, so no bytes of this call) takes the spare kept from the latest ones */
+    hex(s->id, s->rnd != NULL ? s->rnd : s->spare, XC_C2S_ID_BYTES);
+    XC_OUT_LIT(w, " id='");
+    xc_out_put(w, s->id, sizeof(s->id));
+    XC_OUT_LIT(w, "'");
     /* RFC 3920 §4.4.1 rule 4: a peer without version gets none back */
     if (with_version)
         XC_OUT_LIT(w, " version='1.0'");
@@ -214,6 +212,7 @@ static void stamp_clear(xc_xml_stamp *st)
     st->type = keep;
     st->from = keep;
     st->to = keep;
+    st->lang = keep;
     st->drop_children = 0;
     st->n_tail = 0;
     /*@ loop invariant 0 <= i <= XC_XML_STAMP_TAIL_MAX;
@@ -242,8 +241,9 @@ void c2s_put_stanza_error(xc_c2s *s, xc_stanza_error_type type, xc_stanza_error 
     stamp_clear(&st);
     st.type.set = 1;
     st.type.value = XC_STR_LIT("error");
+    /* RFC 6120 §8.3.1 rule 2: a malformed to is never copied into from */
     st.from.set = 1;
-    st.from.omit = !has_to;
+    st.from.omit = !has_to || s->to_malformed;
     st.from.value = to;
     st.to.set = 1;
     st.to.omit = !s->bound;
@@ -262,9 +262,29 @@ void c2s_put_stanza_error(xc_c2s *s, xc_stanza_error_type type, xc_stanza_error 
     (void)put_element(s, &s->out, &st);
 }
 
-void c2s_put_iq_result(xc_c2s *s, int with_bind_jid)
+/* A prepared JID as an attribute value. */
+/*@ requires xc_out_ok(w) && \valid_read(j) && j->node_len <= XC_JID_PART_MAX &&
+             j->domain_len <= XC_JID_PART_MAX && j->resource_len <= XC_JID_PART_MAX;
+    requires \separated(w, j);
+    assigns w->full, w->len, w->out[0 .. w->cap - 1];
+    ensures xc_out_ok(w) && w->out == \old(w->out) && w->cap == \old(w->cap);
+*/
+static void put_jid(xc_out *w, const xc_jid *j)
 {
-    int has_id;
+    if (j->node_len > 0) {
+        xc_out_escaped(w, xc_jid_node(j), 1);
+        XC_OUT_LIT(w, "@");
+    }
+    xc_out_escaped(w, xc_jid_domain(j), 1);
+    if (j->resource_len > 0) {
+        XC_OUT_LIT(w, "/");
+        xc_out_escaped(w, xc_jid_resource(j), 1);
+    }
+}
+
+void c2s_put_iq_result(xc_c2s *s, int with_bind_jid, const xc_jid *from)
+{
+    int has_id = 0;
     xc_str id = s->el != NULL ? el_attr(s, s->el, XC_STR_LIT("id"), &has_id) : XC_STR_LIT("");
     xc_str jid = { s->jid_text, s->jid_text_len };
 
@@ -277,9 +297,13 @@ void c2s_put_iq_result(xc_c2s *s, int with_bind_jid)
         XC_OUT_LIT(&s->out, "</jid></bind></iq>");
         return;
     }
-    /* RFC 3921 §3 step 2: from the server, to the client's full JID */
-    XC_OUT_LIT(&s->out, "' from='");
-    xc_out_escaped(&s->out, c2s_host(s), 1);
+    /* RFC 3920 §9.2.3: the answer comes from whom the request was addressed to (the host, or
+     * the account's bare JID the server answers for); no to means the account itself, and the
+     * answer then carries no from (RFC 3921 §3 step 2, §7.3) */
+    if (from != NULL) {
+        XC_OUT_LIT(&s->out, "' from='");
+        put_jid(&s->out, from);
+    }
     XC_OUT_LIT(&s->out, "' to='");
     xc_out_escaped(&s->out, jid, 1);
     XC_OUT_LIT(&s->out, "'/>");
@@ -295,6 +319,13 @@ int c2s_write_stamped(xc_c2s *s)
     st.from.set = 1;
     st.from.value.ptr = s->jid_text;
     st.from.value.len = s->jid_text_len;
+    /* RFC 3920 §9.1.5: a stanza without xml:lang gets the stream's; one with it keeps it */
+    if (s->lang_len > 0 && s->el != NULL &&
+        xc_xml_attr_find(xc_xml_tree_of(&s->xml), s->el, XC_STR_LIT(XC_NS_XML), XC_STR_LIT("lang")) == NULL) {
+        st.lang.set = 1;
+        st.lang.value.ptr = s->lang;
+        st.lang.value.len = s->lang_len;
+    }
     xc_out_init(&w, s->route_buf, s->route_cap);
     s->fx.route = s->route_buf;
     s->fx.route_len = 0;

@@ -36,14 +36,15 @@ static void put_prefix(xc_out *w, uint32_t k)
     xc_out_put(w, buf + n, sizeof(buf) - n);
 }
 
-/* An attribute the stamp writes itself: type, from or to without a namespace, when set. */
+/* An attribute the stamp writes itself: type, from or to without a namespace, or xml:lang,
+ * when set. */
 /*@ requires \valid_read(st) && \valid_read(a) && xc_xml_attr_strs_ok((xc_xml_attr *)a);
     assigns \nothing;
 */
 static int stamp_replaces(const xc_xml_stamp *st, const xc_xml_attr *a)
 {
     if (a->ns.len != 0)
-        return 0;
+        return st->lang.set && xc_str_eq(a->ns, XC_STR_LIT(XC_NS_XML)) && xc_str_eq(a->name, XC_STR_LIT("lang"));
     return (st->type.set && xc_str_eq(a->name, XC_STR_LIT("type"))) ||
            (st->from.set && xc_str_eq(a->name, XC_STR_LIT("from"))) ||
            (st->to.set && xc_str_eq(a->name, XC_STR_LIT("to")));
@@ -123,6 +124,7 @@ static void put_start_tag(xc_out *w, const xc_xml_tree *t, const xc_xml_node *n,
         put_stamp_attr(w, XC_STR_LIT("type"), st->type);
         put_stamp_attr(w, XC_STR_LIT("from"), st->from);
         put_stamp_attr(w, XC_STR_LIT("to"), st->to);
+        put_stamp_attr(w, XC_STR_LIT("xml:lang"), st->lang);
         xc_out_put(w, ">", 1);
         return;
     }

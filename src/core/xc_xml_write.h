@@ -42,6 +42,7 @@ typedef struct xc_xml_stamp_attr {
  * appended after them. */
 typedef struct xc_xml_stamp {
     xc_xml_stamp_attr type, from, to;
+    xc_xml_stamp_attr lang;        /* xml:lang */
     uint8_t drop_children;
     uint32_t n_tail;
     xc_str tail[XC_XML_STAMP_TAIL_MAX];
@@ -49,6 +50,7 @@ typedef struct xc_xml_stamp {
 
 /*@ predicate xc_xml_stamp_ok(xc_xml_stamp *st) =
       xc_str_valid(st->type.value) && xc_str_valid(st->from.value) && xc_str_valid(st->to.value) &&
+      xc_str_valid(st->lang.value) &&
       st->n_tail <= XC_XML_STAMP_TAIL_MAX &&
       (\forall integer i; 0 <= i < XC_XML_STAMP_TAIL_MAX ==> xc_str_valid(st->tail[i]));
 */

@@ -56,13 +56,14 @@ c2s_fixture *c2s_new(void)
     f->s = xalloc(sizeof *f->s);
     c2s_tls_cert = 0;
     c2s_tls_cb = 0;
-    xc_c2s_init(f->s, &f->cfg, &f->mem, 0);
+    xc_c2s_init(f->s, &f->cfg, &f->mem, 0, 0, 0, (const uint8_t *)"0123456789abcdef0123456789abcdef01234567");
     return f;
 }
 
 void c2s_restart_stream(c2s_fixture *f, int secure)
 {
-    xc_c2s_init(f->s, &f->cfg, &f->mem, secure);
+    xc_c2s_init(f->s, &f->cfg, &f->mem, secure, c2s_tls_cert, c2s_tls_cb,
+                (const uint8_t *)"0123456789abcdef0123456789abcdef01234567");
     f->sent_len = 0;
     f->sent[0] = '\0';
     f->flags_seen = 0;

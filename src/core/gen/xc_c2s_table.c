@@ -4,7 +4,7 @@
  * The rows of spec/c2s.fsm in file order, and the lookup: a switch on the state, then on the
  * event, then the group's guards in file order. No loops, no pointers: the prover sees
  * every returned index as a constant. An event or state out of range finds a row too:
- * the state's (state, *) row if it has one, else the row at line 134 (* | @tls, @result | - | stream_error(internal-server-error) | CLOSED).
+ * the state's (state, *) row if it has one, else the row at line 136 (* | @tls, @result | - | stream_error(internal-server-error) | CLOSED).
  */
 #include "xc_c2s_table.h"
 #include "xc_str.h"
@@ -20,250 +20,250 @@ _Static_assert(XC_C2S_G_COUNT <= 32, "guards must fit the uint32_t mask");
 
 const xc_c2s_row xc_c2s_rows[XC_C2S_ROWS] = {
     /* 0: * | ERR_NOT_WELL_FORMED | - | stream_error(xml-not-well-formed) | CLOSED */
-    { 114u, XC_C2S_S_CLOSED, 0u, 1u,
+    { 116u, XC_C2S_S_CLOSED, 0u, 1u,
       { { XC_C2S_A_STREAM_ERROR, XC_SE_XML_NOT_WELL_FORMED, 0u }, { 0u, 0u, 0u }, { 0u, 0u, 0u } } },
     /* 1: * | ERR_RESTRICTED | - | stream_error(restricted-xml) | CLOSED */
-    { 115u, XC_C2S_S_CLOSED, 0u, 1u,
+    { 117u, XC_C2S_S_CLOSED, 0u, 1u,
       { { XC_C2S_A_STREAM_ERROR, XC_SE_RESTRICTED_XML, 0u }, { 0u, 0u, 0u }, { 0u, 0u, 0u } } },
     /* 2: * | ERR_NAMESPACE | - | stream_error(invalid-namespace) | CLOSED */
-    { 116u, XC_C2S_S_CLOSED, 0u, 1u,
+    { 118u, XC_C2S_S_CLOSED, 0u, 1u,
       { { XC_C2S_A_STREAM_ERROR, XC_SE_INVALID_NAMESPACE, 0u }, { 0u, 0u, 0u }, { 0u, 0u, 0u } } },
     /* 3: * | ERR_PREFIX | - | stream_error(bad-namespace-prefix) | CLOSED */
-    { 117u, XC_C2S_S_CLOSED, 0u, 1u,
+    { 119u, XC_C2S_S_CLOSED, 0u, 1u,
       { { XC_C2S_A_STREAM_ERROR, XC_SE_BAD_NAMESPACE_PREFIX, 0u }, { 0u, 0u, 0u }, { 0u, 0u, 0u } } },
     /* 4: * | ERR_ENCODING | - | stream_error(unsupported-encoding) | CLOSED */
-    { 118u, XC_C2S_S_CLOSED, 0u, 1u,
+    { 120u, XC_C2S_S_CLOSED, 0u, 1u,
       { { XC_C2S_A_STREAM_ERROR, XC_SE_UNSUPPORTED_ENCODING, 0u }, { 0u, 0u, 0u }, { 0u, 0u, 0u } } },
     /* 5: * | ERR_LIMIT | - | stream_error(policy-violation) | CLOSED */
-    { 119u, XC_C2S_S_CLOSED, 0u, 1u,
+    { 121u, XC_C2S_S_CLOSED, 0u, 1u,
       { { XC_C2S_A_STREAM_ERROR, XC_SE_POLICY_VIOLATION, 0u }, { 0u, 0u, 0u }, { 0u, 0u, 0u } } },
     /* 6: * | ERR_FORMAT | - | stream_error(bad-format) | CLOSED */
-    { 120u, XC_C2S_S_CLOSED, 0u, 1u,
+    { 122u, XC_C2S_S_CLOSED, 0u, 1u,
       { { XC_C2S_A_STREAM_ERROR, XC_SE_BAD_FORMAT, 0u }, { 0u, 0u, 0u }, { 0u, 0u, 0u } } },
     /* 7: * | STREAM_CLOSE | - | close_stream | CLOSED */
-    { 121u, XC_C2S_S_CLOSED, 0u, 1u,
+    { 123u, XC_C2S_S_CLOSED, 0u, 1u,
       { { XC_C2S_A_CLOSE_STREAM, 0u, 0u }, { 0u, 0u, 0u }, { 0u, 0u, 0u } } },
     /* 8: * | PEER_ERROR | - | close_stream | CLOSED */
-    { 122u, XC_C2S_S_CLOSED, 0u, 1u,
+    { 124u, XC_C2S_S_CLOSED, 0u, 1u,
       { { XC_C2S_A_CLOSE_STREAM, 0u, 0u }, { 0u, 0u, 0u }, { 0u, 0u, 0u } } },
     /* 9: * | TIMEOUT | - | stream_error(connection-timeout) | CLOSED */
-    { 123u, XC_C2S_S_CLOSED, 0u, 1u,
+    { 125u, XC_C2S_S_CLOSED, 0u, 1u,
       { { XC_C2S_A_STREAM_ERROR, XC_SE_CONNECTION_TIMEOUT, 0u }, { 0u, 0u, 0u }, { 0u, 0u, 0u } } },
     /* 10: * | SHUTDOWN | - | stream_error(system-shutdown) | CLOSED */
-    { 124u, XC_C2S_S_CLOSED, 0u, 1u,
+    { 126u, XC_C2S_S_CLOSED, 0u, 1u,
       { { XC_C2S_A_STREAM_ERROR, XC_SE_SYSTEM_SHUTDOWN, 0u }, { 0u, 0u, 0u }, { 0u, 0u, 0u } } },
     /* 11: * | CONFLICT | - | stream_error(conflict) | CLOSED */
-    { 125u, XC_C2S_S_CLOSED, 0u, 1u,
+    { 127u, XC_C2S_S_CLOSED, 0u, 1u,
       { { XC_C2S_A_STREAM_ERROR, XC_SE_CONFLICT, 0u }, { 0u, 0u, 0u }, { 0u, 0u, 0u } } },
     /* 12: * | UNKNOWN | - | stream_error(unsupported-stanza-type) | CLOSED */
-    { 126u, XC_C2S_S_CLOSED, 0u, 1u,
-      { { XC_C2S_A_STREAM_ERROR, XC_SE_UNSUPPORTED_STANZA_TYPE, 0u }, { 0u, 0u, 0u }, { 0u, 0u, 0u } } },
-    /* 13: * | SERVER_ONLY | - | stream_error(unsupported-stanza-type) | CLOSED */
-    { 127u, XC_C2S_S_CLOSED, 0u, 1u,
-      { { XC_C2S_A_STREAM_ERROR, XC_SE_UNSUPPORTED_STANZA_TYPE, 0u }, { 0u, 0u, 0u }, { 0u, 0u, 0u } } },
-    /* 14: * | @header | - | stream_error(unsupported-stanza-type) | CLOSED */
     { 128u, XC_C2S_S_CLOSED, 0u, 1u,
       { { XC_C2S_A_STREAM_ERROR, XC_SE_UNSUPPORTED_STANZA_TYPE, 0u }, { 0u, 0u, 0u }, { 0u, 0u, 0u } } },
-    /* 15: * | STARTTLS | - | tls_failure | CLOSED */
+    /* 13: * | SERVER_ONLY | - | stream_error(unsupported-stanza-type) | CLOSED */
     { 129u, XC_C2S_S_CLOSED, 0u, 1u,
+      { { XC_C2S_A_STREAM_ERROR, XC_SE_UNSUPPORTED_STANZA_TYPE, 0u }, { 0u, 0u, 0u }, { 0u, 0u, 0u } } },
+    /* 14: * | @header | - | stream_error(unsupported-stanza-type) | CLOSED */
+    { 130u, XC_C2S_S_CLOSED, 0u, 1u,
+      { { XC_C2S_A_STREAM_ERROR, XC_SE_UNSUPPORTED_STANZA_TYPE, 0u }, { 0u, 0u, 0u }, { 0u, 0u, 0u } } },
+    /* 15: * | STARTTLS | - | tls_failure | CLOSED */
+    { 131u, XC_C2S_S_CLOSED, 0u, 1u,
       { { XC_C2S_A_TLS_FAILURE, 0u, 0u }, { 0u, 0u, 0u }, { 0u, 0u, 0u } } },
     /* 16: * | @stanza | - | stream_error(not-authorized) | CLOSED */
-    { 130u, XC_C2S_S_CLOSED, 0u, 1u,
+    { 132u, XC_C2S_S_CLOSED, 0u, 1u,
       { { XC_C2S_A_STREAM_ERROR, XC_SE_NOT_AUTHORIZED, 0u }, { 0u, 0u, 0u }, { 0u, 0u, 0u } } },
     /* 17: * | AUTH_OFFERED, AUTH_NOT_OFFERED | - | sasl_failure(not-authorized) | = */
-    { 131u, 0u, 1u, 1u,
+    { 133u, 0u, 1u, 1u,
       { { XC_C2S_A_SASL_FAILURE, XC_SF_NOT_AUTHORIZED, 0u }, { 0u, 0u, 0u }, { 0u, 0u, 0u } } },
     /* 18: * | RESPONSE | - | sasl_failure(not-authorized) | = */
-    { 132u, 0u, 1u, 1u,
+    { 134u, 0u, 1u, 1u,
       { { XC_C2S_A_SASL_FAILURE, XC_SF_NOT_AUTHORIZED, 0u }, { 0u, 0u, 0u }, { 0u, 0u, 0u } } },
     /* 19: * | ABORT | - | sasl_failure(aborted) | = */
-    { 133u, 0u, 1u, 1u,
+    { 135u, 0u, 1u, 1u,
       { { XC_C2S_A_SASL_FAILURE, XC_SF_ABORTED, 0u }, { 0u, 0u, 0u }, { 0u, 0u, 0u } } },
     /* 20: * | @tls, @result | - | stream_error(internal-server-error) | CLOSED */
-    { 134u, XC_C2S_S_CLOSED, 0u, 1u,
+    { 136u, XC_C2S_S_CLOSED, 0u, 1u,
       { { XC_C2S_A_STREAM_ERROR, XC_SE_INTERNAL_SERVER_ERROR, 0u }, { 0u, 0u, 0u }, { 0u, 0u, 0u } } },
     /* 21: WAIT_HDR | HDR_OK | tls_required | keep_host, send_header, send_features | PRE_TLS */
-    { 137u, XC_C2S_S_PRE_TLS, 0u, 3u,
+    { 139u, XC_C2S_S_PRE_TLS, 0u, 3u,
       { { XC_C2S_A_KEEP_HOST, 0u, 0u }, { XC_C2S_A_SEND_HEADER, 0u, 0u }, { XC_C2S_A_SEND_FEATURES, 0u, 0u } } },
     /* 22: WAIT_HDR | HDR_OK | - | keep_host, send_header, send_features | AUTH */
-    { 138u, XC_C2S_S_AUTH, 0u, 3u,
+    { 140u, XC_C2S_S_AUTH, 0u, 3u,
       { { XC_C2S_A_KEEP_HOST, 0u, 0u }, { XC_C2S_A_SEND_HEADER, 0u, 0u }, { XC_C2S_A_SEND_FEATURES, 0u, 0u } } },
     /* 23: WAIT_HDR | HDR_NO_VERSION | - | send_header_v0, stream_error(unsupported-version) | CLOSED */
-    { 139u, XC_C2S_S_CLOSED, 0u, 2u,
+    { 141u, XC_C2S_S_CLOSED, 0u, 2u,
       { { XC_C2S_A_SEND_HEADER_V0, 0u, 0u }, { XC_C2S_A_STREAM_ERROR, XC_SE_UNSUPPORTED_VERSION, 0u }, { 0u, 0u, 0u } } },
     /* 24: WAIT_HDR | HDR_HOST_UNKNOWN | - | stream_error(host-unknown) | CLOSED */
-    { 140u, XC_C2S_S_CLOSED, 0u, 1u,
-      { { XC_C2S_A_STREAM_ERROR, XC_SE_HOST_UNKNOWN, 0u }, { 0u, 0u, 0u }, { 0u, 0u, 0u } } },
-    /* 25: WAIT_HDR | HDR_HOST_GONE | - | stream_error(host-gone) | CLOSED */
-    { 141u, XC_C2S_S_CLOSED, 0u, 1u,
-      { { XC_C2S_A_STREAM_ERROR, XC_SE_HOST_GONE, 0u }, { 0u, 0u, 0u }, { 0u, 0u, 0u } } },
-    /* 26: WAIT_HDR | HDR_HOST_CHANGED | - | stream_error(host-unknown) | CLOSED */
     { 142u, XC_C2S_S_CLOSED, 0u, 1u,
       { { XC_C2S_A_STREAM_ERROR, XC_SE_HOST_UNKNOWN, 0u }, { 0u, 0u, 0u }, { 0u, 0u, 0u } } },
-    /* 27: WAIT_HDR | STREAM_CLOSE, PEER_ERROR, STARTTLS, @sasl, @stanza, SERVER_ONLY, UNKNOWN | - | stream_error(invalid-namespace) | CLOSED */
+    /* 25: WAIT_HDR | HDR_HOST_GONE | - | stream_error(host-gone) | CLOSED */
     { 143u, XC_C2S_S_CLOSED, 0u, 1u,
+      { { XC_C2S_A_STREAM_ERROR, XC_SE_HOST_GONE, 0u }, { 0u, 0u, 0u }, { 0u, 0u, 0u } } },
+    /* 26: WAIT_HDR | HDR_HOST_CHANGED | - | stream_error(host-unknown) | CLOSED */
+    { 144u, XC_C2S_S_CLOSED, 0u, 1u,
+      { { XC_C2S_A_STREAM_ERROR, XC_SE_HOST_UNKNOWN, 0u }, { 0u, 0u, 0u }, { 0u, 0u, 0u } } },
+    /* 27: WAIT_HDR | STREAM_CLOSE, PEER_ERROR, STARTTLS, @sasl, @stanza, SERVER_ONLY, UNKNOWN | - | stream_error(invalid-namespace) | CLOSED */
+    { 145u, XC_C2S_S_CLOSED, 0u, 1u,
       { { XC_C2S_A_STREAM_ERROR, XC_SE_INVALID_NAMESPACE, 0u }, { 0u, 0u, 0u }, { 0u, 0u, 0u } } },
     /* 28: PRE_TLS | STARTTLS | - | send_proceed, start_tls | TLS_HS */
-    { 146u, XC_C2S_S_TLS_HS, 0u, 2u,
+    { 148u, XC_C2S_S_TLS_HS, 0u, 2u,
       { { XC_C2S_A_SEND_PROCEED, 0u, 0u }, { XC_C2S_A_START_TLS, 0u, 0u }, { 0u, 0u, 0u } } },
     /* 29: PRE_TLS | AUTH_OFFERED, AUTH_NOT_OFFERED | retries_left | sasl_failure(encryption-required), count_failure | PRE_TLS */
-    { 147u, XC_C2S_S_PRE_TLS, 0u, 2u,
+    { 149u, XC_C2S_S_PRE_TLS, 0u, 2u,
       { { XC_C2S_A_SASL_FAILURE, XC_SF_ENCRYPTION_REQUIRED, 0u }, { XC_C2S_A_COUNT_FAILURE, 0u, 0u }, { 0u, 0u, 0u } } },
     /* 30: PRE_TLS | AUTH_OFFERED, AUTH_NOT_OFFERED | - | sasl_failure(encryption-required), stream_error(policy-violation) | CLOSED */
-    { 148u, XC_C2S_S_CLOSED, 0u, 2u,
+    { 150u, XC_C2S_S_CLOSED, 0u, 2u,
       { { XC_C2S_A_SASL_FAILURE, XC_SF_ENCRYPTION_REQUIRED, 0u }, { XC_C2S_A_STREAM_ERROR, XC_SE_POLICY_VIOLATION, 0u }, { 0u, 0u, 0u } } },
     /* 31: PRE_TLS | RESPONSE | - | sasl_failure(not-authorized) | PRE_TLS */
-    { 149u, XC_C2S_S_PRE_TLS, 0u, 1u,
+    { 151u, XC_C2S_S_PRE_TLS, 0u, 1u,
       { { XC_C2S_A_SASL_FAILURE, XC_SF_NOT_AUTHORIZED, 0u }, { 0u, 0u, 0u }, { 0u, 0u, 0u } } },
     /* 32: PRE_TLS | ABORT | - | sasl_failure(aborted) | PRE_TLS */
-    { 150u, XC_C2S_S_PRE_TLS, 0u, 1u,
+    { 152u, XC_C2S_S_PRE_TLS, 0u, 1u,
       { { XC_C2S_A_SASL_FAILURE, XC_SF_ABORTED, 0u }, { 0u, 0u, 0u }, { 0u, 0u, 0u } } },
     /* 33: TLS_HS | TLS_DONE | - | set_secure, restart | WAIT_HDR_TLS */
-    { 153u, XC_C2S_S_WAIT_HDR_TLS, 0u, 2u,
+    { 155u, XC_C2S_S_WAIT_HDR_TLS, 0u, 2u,
       { { XC_C2S_A_SET_SECURE, 0u, 0u }, { XC_C2S_A_RESTART, 0u, 0u }, { 0u, 0u, 0u } } },
     /* 34: TLS_HS | TLS_FAILED | - | drop | CLOSED */
-    { 154u, XC_C2S_S_CLOSED, 0u, 1u,
+    { 156u, XC_C2S_S_CLOSED, 0u, 1u,
       { { XC_C2S_A_DROP, 0u, 0u }, { 0u, 0u, 0u }, { 0u, 0u, 0u } } },
     /* 35: TLS_HS | * | - | drop | CLOSED */
-    { 155u, XC_C2S_S_CLOSED, 0u, 1u,
+    { 157u, XC_C2S_S_CLOSED, 0u, 1u,
       { { XC_C2S_A_DROP, 0u, 0u }, { 0u, 0u, 0u }, { 0u, 0u, 0u } } },
     /* 36: WAIT_HDR_TLS | HDR_OK | - | send_header, send_features | AUTH */
-    { 158u, XC_C2S_S_AUTH, 0u, 2u,
+    { 160u, XC_C2S_S_AUTH, 0u, 2u,
       { { XC_C2S_A_SEND_HEADER, 0u, 0u }, { XC_C2S_A_SEND_FEATURES, 0u, 0u }, { 0u, 0u, 0u } } },
     /* 37: WAIT_HDR_TLS | HDR_NO_VERSION | - | send_header_v0, stream_error(unsupported-version) | CLOSED */
-    { 159u, XC_C2S_S_CLOSED, 0u, 2u,
+    { 161u, XC_C2S_S_CLOSED, 0u, 2u,
       { { XC_C2S_A_SEND_HEADER_V0, 0u, 0u }, { XC_C2S_A_STREAM_ERROR, XC_SE_UNSUPPORTED_VERSION, 0u }, { 0u, 0u, 0u } } },
     /* 38: WAIT_HDR_TLS | HDR_HOST_UNKNOWN | - | stream_error(host-unknown) | CLOSED */
-    { 160u, XC_C2S_S_CLOSED, 0u, 1u,
-      { { XC_C2S_A_STREAM_ERROR, XC_SE_HOST_UNKNOWN, 0u }, { 0u, 0u, 0u }, { 0u, 0u, 0u } } },
-    /* 39: WAIT_HDR_TLS | HDR_HOST_GONE | - | stream_error(host-gone) | CLOSED */
-    { 161u, XC_C2S_S_CLOSED, 0u, 1u,
-      { { XC_C2S_A_STREAM_ERROR, XC_SE_HOST_GONE, 0u }, { 0u, 0u, 0u }, { 0u, 0u, 0u } } },
-    /* 40: WAIT_HDR_TLS | HDR_HOST_CHANGED | - | stream_error(host-unknown) | CLOSED */
     { 162u, XC_C2S_S_CLOSED, 0u, 1u,
       { { XC_C2S_A_STREAM_ERROR, XC_SE_HOST_UNKNOWN, 0u }, { 0u, 0u, 0u }, { 0u, 0u, 0u } } },
-    /* 41: WAIT_HDR_TLS | STREAM_CLOSE, PEER_ERROR, STARTTLS, @sasl, @stanza, SERVER_ONLY, UNKNOWN | - | stream_error(invalid-namespace) | CLOSED */
+    /* 39: WAIT_HDR_TLS | HDR_HOST_GONE | - | stream_error(host-gone) | CLOSED */
     { 163u, XC_C2S_S_CLOSED, 0u, 1u,
+      { { XC_C2S_A_STREAM_ERROR, XC_SE_HOST_GONE, 0u }, { 0u, 0u, 0u }, { 0u, 0u, 0u } } },
+    /* 40: WAIT_HDR_TLS | HDR_HOST_CHANGED | - | stream_error(host-unknown) | CLOSED */
+    { 164u, XC_C2S_S_CLOSED, 0u, 1u,
+      { { XC_C2S_A_STREAM_ERROR, XC_SE_HOST_UNKNOWN, 0u }, { 0u, 0u, 0u }, { 0u, 0u, 0u } } },
+    /* 41: WAIT_HDR_TLS | STREAM_CLOSE, PEER_ERROR, STARTTLS, @sasl, @stanza, SERVER_ONLY, UNKNOWN | - | stream_error(invalid-namespace) | CLOSED */
+    { 165u, XC_C2S_S_CLOSED, 0u, 1u,
       { { XC_C2S_A_STREAM_ERROR, XC_SE_INVALID_NAMESPACE, 0u }, { 0u, 0u, 0u }, { 0u, 0u, 0u } } },
     /* 42: AUTH | AUTH_OFFERED | tls_required | sasl_failure(encryption-required), count_failure | AUTH */
-    { 166u, XC_C2S_S_AUTH, 0u, 2u,
+    { 168u, XC_C2S_S_AUTH, 0u, 2u,
       { { XC_C2S_A_SASL_FAILURE, XC_SF_ENCRYPTION_REQUIRED, 0u }, { XC_C2S_A_COUNT_FAILURE, 0u, 0u }, { 0u, 0u, 0u } } },
     /* 43: AUTH | AUTH_OFFERED | b64_ok | sasl_start | SASL_WAIT */
-    { 167u, XC_C2S_S_SASL_WAIT, 0u, 1u,
+    { 169u, XC_C2S_S_SASL_WAIT, 0u, 1u,
       { { XC_C2S_A_SASL_START, 0u, 0u }, { 0u, 0u, 0u }, { 0u, 0u, 0u } } },
     /* 44: AUTH | AUTH_OFFERED | retries_left | sasl_failure(incorrect-encoding), count_failure | AUTH */
-    { 168u, XC_C2S_S_AUTH, 0u, 2u,
+    { 170u, XC_C2S_S_AUTH, 0u, 2u,
       { { XC_C2S_A_SASL_FAILURE, XC_SF_INCORRECT_ENCODING, 0u }, { XC_C2S_A_COUNT_FAILURE, 0u, 0u }, { 0u, 0u, 0u } } },
     /* 45: AUTH | AUTH_OFFERED | - | sasl_failure(incorrect-encoding), stream_error(policy-violation) | CLOSED */
-    { 169u, XC_C2S_S_CLOSED, 0u, 2u,
+    { 171u, XC_C2S_S_CLOSED, 0u, 2u,
       { { XC_C2S_A_SASL_FAILURE, XC_SF_INCORRECT_ENCODING, 0u }, { XC_C2S_A_STREAM_ERROR, XC_SE_POLICY_VIOLATION, 0u }, { 0u, 0u, 0u } } },
     /* 46: AUTH | AUTH_NOT_OFFERED | retries_left | sasl_failure(invalid-mechanism), count_failure | AUTH */
-    { 170u, XC_C2S_S_AUTH, 0u, 2u,
+    { 172u, XC_C2S_S_AUTH, 0u, 2u,
       { { XC_C2S_A_SASL_FAILURE, XC_SF_INVALID_MECHANISM, 0u }, { XC_C2S_A_COUNT_FAILURE, 0u, 0u }, { 0u, 0u, 0u } } },
     /* 47: AUTH | AUTH_NOT_OFFERED | - | sasl_failure(invalid-mechanism), stream_error(policy-violation) | CLOSED */
-    { 171u, XC_C2S_S_CLOSED, 0u, 2u,
+    { 173u, XC_C2S_S_CLOSED, 0u, 2u,
       { { XC_C2S_A_SASL_FAILURE, XC_SF_INVALID_MECHANISM, 0u }, { XC_C2S_A_STREAM_ERROR, XC_SE_POLICY_VIOLATION, 0u }, { 0u, 0u, 0u } } },
     /* 48: AUTH | STARTTLS | secure | tls_failure | CLOSED */
-    { 172u, XC_C2S_S_CLOSED, 0u, 1u,
+    { 174u, XC_C2S_S_CLOSED, 0u, 1u,
       { { XC_C2S_A_TLS_FAILURE, 0u, 0u }, { 0u, 0u, 0u }, { 0u, 0u, 0u } } },
     /* 49: AUTH | STARTTLS | - | send_proceed, start_tls | TLS_HS */
-    { 173u, XC_C2S_S_TLS_HS, 0u, 2u,
+    { 175u, XC_C2S_S_TLS_HS, 0u, 2u,
       { { XC_C2S_A_SEND_PROCEED, 0u, 0u }, { XC_C2S_A_START_TLS, 0u, 0u }, { 0u, 0u, 0u } } },
     /* 50: AUTH | RESPONSE | - | sasl_failure(not-authorized) | AUTH */
-    { 174u, XC_C2S_S_AUTH, 0u, 1u,
+    { 176u, XC_C2S_S_AUTH, 0u, 1u,
       { { XC_C2S_A_SASL_FAILURE, XC_SF_NOT_AUTHORIZED, 0u }, { 0u, 0u, 0u }, { 0u, 0u, 0u } } },
     /* 51: AUTH | ABORT | - | sasl_failure(aborted) | AUTH */
-    { 175u, XC_C2S_S_AUTH, 0u, 1u,
+    { 177u, XC_C2S_S_AUTH, 0u, 1u,
       { { XC_C2S_A_SASL_FAILURE, XC_SF_ABORTED, 0u }, { 0u, 0u, 0u }, { 0u, 0u, 0u } } },
     /* 52: SASL_WAIT | SASL_CHALLENGE | - | send_challenge | SASL_STEP */
-    { 178u, XC_C2S_S_SASL_STEP, 0u, 1u,
+    { 180u, XC_C2S_S_SASL_STEP, 0u, 1u,
       { { XC_C2S_A_SEND_CHALLENGE, 0u, 0u }, { 0u, 0u, 0u }, { 0u, 0u, 0u } } },
     /* 53: SASL_WAIT | SASL_SUCCESS | - | send_success, set_authed, restart | WAIT_HDR_AUTHED */
-    { 179u, XC_C2S_S_WAIT_HDR_AUTHED, 0u, 3u,
+    { 181u, XC_C2S_S_WAIT_HDR_AUTHED, 0u, 3u,
       { { XC_C2S_A_SEND_SUCCESS, 0u, 0u }, { XC_C2S_A_SET_AUTHED, 0u, 0u }, { XC_C2S_A_RESTART, 0u, 0u } } },
     /* 54: SASL_WAIT | SASL_FAILURE | retries_left | sasl_failure_result, count_failure | AUTH */
-    { 180u, XC_C2S_S_AUTH, 0u, 2u,
+    { 182u, XC_C2S_S_AUTH, 0u, 2u,
       { { XC_C2S_A_SASL_FAILURE_RESULT, 0u, 0u }, { XC_C2S_A_COUNT_FAILURE, 0u, 0u }, { 0u, 0u, 0u } } },
     /* 55: SASL_WAIT | SASL_FAILURE | - | sasl_failure_result, stream_error(policy-violation) | CLOSED */
-    { 181u, XC_C2S_S_CLOSED, 0u, 2u,
+    { 183u, XC_C2S_S_CLOSED, 0u, 2u,
       { { XC_C2S_A_SASL_FAILURE_RESULT, 0u, 0u }, { XC_C2S_A_STREAM_ERROR, XC_SE_POLICY_VIOLATION, 0u }, { 0u, 0u, 0u } } },
     /* 56: SASL_STEP | RESPONSE | b64_ok | sasl_step | SASL_WAIT */
-    { 184u, XC_C2S_S_SASL_WAIT, 0u, 1u,
+    { 186u, XC_C2S_S_SASL_WAIT, 0u, 1u,
       { { XC_C2S_A_SASL_STEP, 0u, 0u }, { 0u, 0u, 0u }, { 0u, 0u, 0u } } },
     /* 57: SASL_STEP | RESPONSE | retries_left | sasl_failure(incorrect-encoding), count_failure | AUTH */
-    { 185u, XC_C2S_S_AUTH, 0u, 2u,
+    { 187u, XC_C2S_S_AUTH, 0u, 2u,
       { { XC_C2S_A_SASL_FAILURE, XC_SF_INCORRECT_ENCODING, 0u }, { XC_C2S_A_COUNT_FAILURE, 0u, 0u }, { 0u, 0u, 0u } } },
     /* 58: SASL_STEP | RESPONSE | - | sasl_failure(incorrect-encoding), stream_error(policy-violation) | CLOSED */
-    { 186u, XC_C2S_S_CLOSED, 0u, 2u,
+    { 188u, XC_C2S_S_CLOSED, 0u, 2u,
       { { XC_C2S_A_SASL_FAILURE, XC_SF_INCORRECT_ENCODING, 0u }, { XC_C2S_A_STREAM_ERROR, XC_SE_POLICY_VIOLATION, 0u }, { 0u, 0u, 0u } } },
     /* 59: SASL_STEP | ABORT | retries_left | sasl_failure(aborted), count_failure | AUTH */
-    { 187u, XC_C2S_S_AUTH, 0u, 2u,
+    { 189u, XC_C2S_S_AUTH, 0u, 2u,
       { { XC_C2S_A_SASL_FAILURE, XC_SF_ABORTED, 0u }, { XC_C2S_A_COUNT_FAILURE, 0u, 0u }, { 0u, 0u, 0u } } },
     /* 60: SASL_STEP | ABORT | - | sasl_failure(aborted), stream_error(policy-violation) | CLOSED */
-    { 188u, XC_C2S_S_CLOSED, 0u, 2u,
+    { 190u, XC_C2S_S_CLOSED, 0u, 2u,
       { { XC_C2S_A_SASL_FAILURE, XC_SF_ABORTED, 0u }, { XC_C2S_A_STREAM_ERROR, XC_SE_POLICY_VIOLATION, 0u }, { 0u, 0u, 0u } } },
     /* 61: SASL_STEP | AUTH_OFFERED | b64_ok | sasl_start | SASL_WAIT */
-    { 189u, XC_C2S_S_SASL_WAIT, 0u, 1u,
+    { 191u, XC_C2S_S_SASL_WAIT, 0u, 1u,
       { { XC_C2S_A_SASL_START, 0u, 0u }, { 0u, 0u, 0u }, { 0u, 0u, 0u } } },
     /* 62: SASL_STEP | AUTH_OFFERED | retries_left | sasl_failure(incorrect-encoding), count_failure | AUTH */
-    { 190u, XC_C2S_S_AUTH, 0u, 2u,
+    { 192u, XC_C2S_S_AUTH, 0u, 2u,
       { { XC_C2S_A_SASL_FAILURE, XC_SF_INCORRECT_ENCODING, 0u }, { XC_C2S_A_COUNT_FAILURE, 0u, 0u }, { 0u, 0u, 0u } } },
     /* 63: SASL_STEP | AUTH_OFFERED | - | sasl_failure(incorrect-encoding), stream_error(policy-violation) | CLOSED */
-    { 191u, XC_C2S_S_CLOSED, 0u, 2u,
+    { 193u, XC_C2S_S_CLOSED, 0u, 2u,
       { { XC_C2S_A_SASL_FAILURE, XC_SF_INCORRECT_ENCODING, 0u }, { XC_C2S_A_STREAM_ERROR, XC_SE_POLICY_VIOLATION, 0u }, { 0u, 0u, 0u } } },
     /* 64: SASL_STEP | AUTH_NOT_OFFERED | retries_left | sasl_failure(invalid-mechanism), count_failure | AUTH */
-    { 192u, XC_C2S_S_AUTH, 0u, 2u,
+    { 194u, XC_C2S_S_AUTH, 0u, 2u,
       { { XC_C2S_A_SASL_FAILURE, XC_SF_INVALID_MECHANISM, 0u }, { XC_C2S_A_COUNT_FAILURE, 0u, 0u }, { 0u, 0u, 0u } } },
     /* 65: SASL_STEP | AUTH_NOT_OFFERED | - | sasl_failure(invalid-mechanism), stream_error(policy-violation) | CLOSED */
-    { 193u, XC_C2S_S_CLOSED, 0u, 2u,
+    { 195u, XC_C2S_S_CLOSED, 0u, 2u,
       { { XC_C2S_A_SASL_FAILURE, XC_SF_INVALID_MECHANISM, 0u }, { XC_C2S_A_STREAM_ERROR, XC_SE_POLICY_VIOLATION, 0u }, { 0u, 0u, 0u } } },
     /* 66: WAIT_HDR_AUTHED | HDR_OK | - | send_header, send_features | BIND */
-    { 196u, XC_C2S_S_BIND, 0u, 2u,
+    { 198u, XC_C2S_S_BIND, 0u, 2u,
       { { XC_C2S_A_SEND_HEADER, 0u, 0u }, { XC_C2S_A_SEND_FEATURES, 0u, 0u }, { 0u, 0u, 0u } } },
     /* 67: WAIT_HDR_AUTHED | HDR_NO_VERSION | - | send_header_v0, stream_error(unsupported-version) | CLOSED */
-    { 197u, XC_C2S_S_CLOSED, 0u, 2u,
+    { 199u, XC_C2S_S_CLOSED, 0u, 2u,
       { { XC_C2S_A_SEND_HEADER_V0, 0u, 0u }, { XC_C2S_A_STREAM_ERROR, XC_SE_UNSUPPORTED_VERSION, 0u }, { 0u, 0u, 0u } } },
     /* 68: WAIT_HDR_AUTHED | HDR_HOST_UNKNOWN | - | stream_error(host-unknown) | CLOSED */
-    { 198u, XC_C2S_S_CLOSED, 0u, 1u,
-      { { XC_C2S_A_STREAM_ERROR, XC_SE_HOST_UNKNOWN, 0u }, { 0u, 0u, 0u }, { 0u, 0u, 0u } } },
-    /* 69: WAIT_HDR_AUTHED | HDR_HOST_GONE | - | stream_error(host-gone) | CLOSED */
-    { 199u, XC_C2S_S_CLOSED, 0u, 1u,
-      { { XC_C2S_A_STREAM_ERROR, XC_SE_HOST_GONE, 0u }, { 0u, 0u, 0u }, { 0u, 0u, 0u } } },
-    /* 70: WAIT_HDR_AUTHED | HDR_HOST_CHANGED | - | stream_error(host-unknown) | CLOSED */
     { 200u, XC_C2S_S_CLOSED, 0u, 1u,
       { { XC_C2S_A_STREAM_ERROR, XC_SE_HOST_UNKNOWN, 0u }, { 0u, 0u, 0u }, { 0u, 0u, 0u } } },
-    /* 71: WAIT_HDR_AUTHED | STREAM_CLOSE, PEER_ERROR, STARTTLS, @sasl, @stanza, SERVER_ONLY, UNKNOWN | - | stream_error(invalid-namespace) | CLOSED */
+    /* 69: WAIT_HDR_AUTHED | HDR_HOST_GONE | - | stream_error(host-gone) | CLOSED */
     { 201u, XC_C2S_S_CLOSED, 0u, 1u,
+      { { XC_C2S_A_STREAM_ERROR, XC_SE_HOST_GONE, 0u }, { 0u, 0u, 0u }, { 0u, 0u, 0u } } },
+    /* 70: WAIT_HDR_AUTHED | HDR_HOST_CHANGED | - | stream_error(host-unknown) | CLOSED */
+    { 202u, XC_C2S_S_CLOSED, 0u, 1u,
+      { { XC_C2S_A_STREAM_ERROR, XC_SE_HOST_UNKNOWN, 0u }, { 0u, 0u, 0u }, { 0u, 0u, 0u } } },
+    /* 71: WAIT_HDR_AUTHED | STREAM_CLOSE, PEER_ERROR, STARTTLS, @sasl, @stanza, SERVER_ONLY, UNKNOWN | - | stream_error(invalid-namespace) | CLOSED */
+    { 203u, XC_C2S_S_CLOSED, 0u, 1u,
       { { XC_C2S_A_STREAM_ERROR, XC_SE_INVALID_NAMESPACE, 0u }, { 0u, 0u, 0u }, { 0u, 0u, 0u } } },
     /* 72: BIND | IQ_BIND | resource_ok | bind | BOUND */
-    { 204u, XC_C2S_S_BOUND, 0u, 1u,
+    { 206u, XC_C2S_S_BOUND, 0u, 1u,
       { { XC_C2S_A_BIND, 0u, 0u }, { 0u, 0u, 0u }, { 0u, 0u, 0u } } },
-    /* 73: BIND | IQ_BIND | - | stanza_error(modify,bad-request) | BIND */
-    { 205u, XC_C2S_S_BIND, 0u, 1u,
-      { { XC_C2S_A_STANZA_ERROR, XC_STZ_T_MODIFY, XC_STZ_BAD_REQUEST }, { 0u, 0u, 0u }, { 0u, 0u, 0u } } },
-    /* 74: BIND | IQ_BIND_BAD | - | stanza_error(modify,bad-request) | BIND */
-    { 206u, XC_C2S_S_BIND, 0u, 1u,
-      { { XC_C2S_A_STANZA_ERROR, XC_STZ_T_MODIFY, XC_STZ_BAD_REQUEST }, { 0u, 0u, 0u }, { 0u, 0u, 0u } } },
+    /* 73: BIND | IQ_BIND, IQ_BIND_BAD | bind_retries_left | stanza_error(modify,bad-request), count_bind_failure | BIND */
+    { 207u, XC_C2S_S_BIND, 0u, 2u,
+      { { XC_C2S_A_STANZA_ERROR, XC_STZ_T_MODIFY, XC_STZ_BAD_REQUEST }, { XC_C2S_A_COUNT_BIND_FAILURE, 0u, 0u }, { 0u, 0u, 0u } } },
+    /* 74: BIND | IQ_BIND, IQ_BIND_BAD | - | stanza_error(modify,bad-request), stream_error(policy-violation) | CLOSED */
+    { 208u, XC_C2S_S_CLOSED, 0u, 2u,
+      { { XC_C2S_A_STANZA_ERROR, XC_STZ_T_MODIFY, XC_STZ_BAD_REQUEST }, { XC_C2S_A_STREAM_ERROR, XC_SE_POLICY_VIOLATION, 0u }, { 0u, 0u, 0u } } },
     /* 75: BOUND | IQ_SESSION | - | session | ACTIVE */
-    { 209u, XC_C2S_S_ACTIVE, 0u, 1u,
+    { 211u, XC_C2S_S_ACTIVE, 0u, 1u,
       { { XC_C2S_A_SESSION, 0u, 0u }, { 0u, 0u, 0u }, { 0u, 0u, 0u } } },
     /* 76: BOUND | @route | - | route | ACTIVE */
-    { 210u, XC_C2S_S_ACTIVE, 0u, 1u,
+    { 212u, XC_C2S_S_ACTIVE, 0u, 1u,
       { { XC_C2S_A_ROUTE, 0u, 0u }, { 0u, 0u, 0u }, { 0u, 0u, 0u } } },
     /* 77: BOUND | IQ_BIND, IQ_BIND_BAD | - | stanza_error(cancel,not-allowed) | BOUND */
-    { 211u, XC_C2S_S_BOUND, 0u, 1u,
+    { 213u, XC_C2S_S_BOUND, 0u, 1u,
       { { XC_C2S_A_STANZA_ERROR, XC_STZ_T_CANCEL, XC_STZ_NOT_ALLOWED }, { 0u, 0u, 0u }, { 0u, 0u, 0u } } },
     /* 78: ACTIVE | IQ_SESSION | - | session | ACTIVE */
-    { 212u, XC_C2S_S_ACTIVE, 0u, 1u,
+    { 214u, XC_C2S_S_ACTIVE, 0u, 1u,
       { { XC_C2S_A_SESSION, 0u, 0u }, { 0u, 0u, 0u }, { 0u, 0u, 0u } } },
     /* 79: ACTIVE | @route | - | route | ACTIVE */
-    { 213u, XC_C2S_S_ACTIVE, 0u, 1u,
+    { 215u, XC_C2S_S_ACTIVE, 0u, 1u,
       { { XC_C2S_A_ROUTE, 0u, 0u }, { 0u, 0u, 0u }, { 0u, 0u, 0u } } },
     /* 80: ACTIVE | IQ_BIND, IQ_BIND_BAD | - | stanza_error(cancel,not-allowed) | ACTIVE */
-    { 214u, XC_C2S_S_ACTIVE, 0u, 1u,
+    { 216u, XC_C2S_S_ACTIVE, 0u, 1u,
       { { XC_C2S_A_STANZA_ERROR, XC_STZ_T_CANCEL, XC_STZ_NOT_ALLOWED }, { 0u, 0u, 0u }, { 0u, 0u, 0u } } },
     /* 81: CLOSED | * | - | - | CLOSED */
-    { 217u, XC_C2S_S_CLOSED, 0u, 0u,
+    { 219u, XC_C2S_S_CLOSED, 0u, 0u,
       { { 0u, 0u, 0u }, { 0u, 0u, 0u }, { 0u, 0u, 0u } } },
 };
 
@@ -732,8 +732,10 @@ uint32_t xc_c2s_lookup(xc_c2s_state s, xc_c2s_event e, uint32_t guards)
             return 19u;
         case XC_C2S_E_IQ_BIND:
             if ((guards & (1u << XC_C2S_G_RESOURCE_OK)) != 0u) return 72u;
-            return 73u;
+            if ((guards & (1u << XC_C2S_G_BIND_RETRIES_LEFT)) != 0u) return 73u;
+            return 74u;
         case XC_C2S_E_IQ_BIND_BAD:
+            if ((guards & (1u << XC_C2S_G_BIND_RETRIES_LEFT)) != 0u) return 73u;
             return 74u;
         case XC_C2S_E_IQ_SESSION:
         case XC_C2S_E_MESSAGE:

@@ -77,6 +77,7 @@ typedef enum xc_c2s_guard {
     XC_C2S_G_SECURE,             /* the stream is encrypted (TLS done, or a direct-TLS port) */
     XC_C2S_G_B64_OK,             /* the element's text is strict base64, '=' or empty (RFC 3920 §6.1 rule 5) */
     XC_C2S_G_RETRIES_LEFT,       /* fewer than max_auth_failures-1 SASL failures so far on this stream */
+    XC_C2S_G_BIND_RETRIES_LEFT,  /* fewer than XC_C2S_MAX_BIND_FAILURES-1 failed binds so far on this stream */
     XC_C2S_G_RESOURCE_OK,        /* the requested resource is absent (we generate one) or passes resourceprep */
     XC_C2S_G_COUNT
 } xc_c2s_guard;
@@ -99,6 +100,7 @@ typedef enum xc_c2s_op {
     XC_C2S_A_SASL_FAILURE,       /* <failure xmlns='urn:ietf:params:xml:ns:xmpp-sasl'><COND/></failure> */
     XC_C2S_A_SASL_FAILURE_RESULT, /* <failure/> with the condition the shell's result names */
     XC_C2S_A_COUNT_FAILURE,      /* one more failed SASL attempt on this stream */
+    XC_C2S_A_COUNT_BIND_FAILURE, /* one more failed bind on this stream */
     XC_C2S_A_BIND,               /* resource from the client or generated; <iq type='result'> with <jid/>; effect BOUND */
     XC_C2S_A_SESSION,            /* <iq type='result'/> for the session request (RFC 3921 §3) */
     XC_C2S_A_ROUTE,              /* stamp from with the full JID; answer for the server or effect ROUTE */
