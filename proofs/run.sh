@@ -41,7 +41,7 @@ drv=($drivers "$out/driver_main.c")
 if [ "${PROOF_EVA:-$whole}" = 0 ]; then eva=(); drv=(); fi
 
 start=$(date +%s)
-frama-c -cpp-extra-args="-Isrc/core -D__FRAMAC__" -machdep x86_64 \
+frama-c -c11 -cpp-extra-args="-Isrc/core -D__FRAMAC__" -machdep x86_64 \
   -warn-unsigned-overflow -warn-unsigned-downcast -warn-signed-downcast -warn-signed-overflow \
   $files "${drv[@]}" \
   -rte \

@@ -13,7 +13,7 @@ for m in proofs/mutants/*.patch; do
   if ! patch -s -d "$work" -p1 < "$m"; then echo "mutant $name: patch does not apply"; survived=$((survived+1)); continue; fi
   file=$(sed -n 's/^+++ b\///p' "$m" | head -n1)
   log=$work/frama-c.log
-  frama-c -cpp-extra-args="-I$work/src/core -D__FRAMAC__" -machdep x86_64 \
+  frama-c -c11 -cpp-extra-args="-I$work/src/core -D__FRAMAC__" -machdep x86_64 \
     -warn-unsigned-overflow -warn-unsigned-downcast -warn-signed-downcast -warn-signed-overflow \
     "$work/$file" -wp -wp-rte -wp-prover z3,cvc4 -wp-par "$(nproc)" \
     -wp-timeout 20 -wp-no-init-const -wp-fct "$fct" > "$log" 2>&1
