@@ -26,6 +26,30 @@ xc_str xc_mech_name(xc_mech m)
     }
 }
 
+/* No effect yet: what a call's output starts from. */
+/*@ requires \valid(s);
+    assigns s->fx;
+    ensures s->fx.flags == 0 && s->fx.out_len == 0 && s->fx.route_len == 0 && s->fx.sasl_len == 0;
+*/
+static void clear_effects(xc_c2s *s)
+{
+    s->fx.flags = 0;
+    s->fx.row_line = 0;
+    s->fx.out = s->out.out;
+    s->fx.out_len = 0;
+    s->fx.route = s->route_buf;
+    s->fx.route_len = 0;
+    s->fx.route_kind = XC_C2S_ROUTE_LOCAL_FULL;
+    s->fx.mech = XC_MECH_PLAIN;
+    s->fx.sasl = s->sasl_buf;
+    s->fx.sasl_len = 0;
+    s->fx.sasl_present = 0;
+    s->fx.error = XC_SE_NONE;
+    s->fx.to = &s->to;
+    s->fx.jid = &s->jid;
+    s->fx.available = s->available;
+}
+
 /* Keeps XC_C2S_ID_BYTES of this call's random bytes for a header a timer may force out. */
 /*@ requires \valid(s) && \valid_read(rnd + (0 .. XC_C2S_RANDOM_BYTES - 1)) && \separated(s, rnd + (0 .. XC_C2S_RANDOM_BYTES - 1));
     assigns s->spare[0 .. XC_C2S_ID_BYTES - 1];
@@ -50,18 +74,6 @@ void xc_c2s_init(xc_c2s *s, const xc_c2s_config *cfg, const xc_c2s_memory *mem, 
     xc_out_init(&s->out, mem->out, mem->out_cap);
     s->route_buf = mem->route;
     s->route_cap = mem->route_cap;
-    s->fx.flags = 0;
-    s->fx.row_line = 0;
-    s->fx.out = mem->out;
-    s->fx.out_len = 0;
-    s->fx.route = mem->route;
-    s->fx.route_len = 0;
-    s->fx.sasl = s->sasl_buf;
-    s->fx.sasl_len = 0;
-    s->fx.sasl_present = 0;
-    s->fx.error = XC_SE_NONE;
-    s->fx.to = &s->to;
-    s->fx.jid = &s->jid;
     s->secure = secure != 0;
     s->client_cert_ok = secure != 0 && client_cert_ok != 0;
     s->channel_binding = secure != 0 && channel_binding != 0;
@@ -100,6 +112,7 @@ void xc_c2s_init(xc_c2s *s, const xc_c2s_config *cfg, const xc_c2s_memory *mem, 
     s->bind_failures = 0;
     s->to_malformed = 0;
     keep_spare(s, rnd);
+    clear_effects(s);
 }
 
 /* Start of every entry point: the previous call's output has been taken by the shell. */
@@ -112,19 +125,7 @@ static void begin(xc_c2s *s, const uint8_t *rnd)
     s->out.len = 0;
     s->out.full = 0;
     s->rnd = rnd;
-    s->fx.flags = 0;
-    s->fx.row_line = 0;
-    s->fx.out = s->out.out;
-    s->fx.out_len = 0;
-    s->fx.route = s->route_buf;
-    s->fx.route_len = 0;
-    s->fx.sasl = s->sasl_buf;
-    s->fx.sasl_len = 0;
-    s->fx.sasl_present = 0;
-    s->fx.error = XC_SE_NONE;
-    s->fx.to = &s->to;
-    s->fx.jid = &s->jid;
-    s->fx.available = s->available;
+    clear_effects(s);
 }
 
 /* End of every entry point: what the shell takes, and what it does next. */
