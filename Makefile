@@ -133,6 +133,14 @@ test: deps
 	$(MAKE) --no-print-directory traceability
 	$(MAKE) --no-print-directory gen-check
 	$(MAKE) --no-print-directory spec-tests
+	@for t in $(SERVER_TESTS); do $(MAKE) --no-print-directory $$t || exit 1; done
+
+# --- the server shell (src/server, src/tools) --------------------------------
+# Each part keeps its own build fragment; a fragment appends its test targets to SERVER_TESTS
+# (run by make test) and may define `run` and `bench-c2s`.
+SERVER_TESTS :=
+-include src/server/sasl.mk
+-include src/server/server.mk
 
 clean:
 	rm -rf build

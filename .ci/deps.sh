@@ -7,6 +7,8 @@ PKGS=(
   frama-c-base why3 z3 cvc4 cvc5
   python3 python3-pytest
   graphviz spin
+  libuv1-dev libssl-dev libsasl2-dev libsasl2-modules libsqlite3-dev sqlite3 libconfig-dev openssl
+  python3-slixmpp
 )
 missing=()
 for p in "${PKGS[@]}"; do
