@@ -28,7 +28,7 @@ xc_str xc_mech_name(xc_mech m)
 
 /* No effect yet: what a call's output starts from. */
 /*@ requires \valid(s);
-    assigns s->fx;
+    assigns XC_C2S_FX_FIELDS(s);
     ensures s->fx.flags == 0 && s->fx.out_len == 0 && s->fx.route_len == 0 && s->fx.sasl_len == 0;
 */
 static void clear_effects(xc_c2s *s)
@@ -117,7 +117,7 @@ void xc_c2s_init(xc_c2s *s, const xc_c2s_config *cfg, const xc_c2s_memory *mem, 
 
 /* Start of every entry point: the previous call's output has been taken by the shell. */
 /*@ requires xc_c2s_ok(s);
-    assigns s->fx, s->out.len, s->out.full, s->rnd;
+    assigns XC_C2S_FX_FIELDS(s), s->out.len, s->out.full, s->rnd;
     ensures xc_c2s_ok(s) && s->fx.flags == 0 && s->out.len == 0;
 */
 static void begin(xc_c2s *s, const uint8_t *rnd)
@@ -128,13 +128,35 @@ static void begin(xc_c2s *s, const uint8_t *rnd)
     clear_effects(s);
 }
 
-/* End of every entry point: what the shell takes, and what it does next. */
+/* End of every entry point: what the shell takes, and what it does next. The safety
+ * properties of spec/c2s.fsm are checked once more where the effects leave the core: no route
+ * from a stream that is not authenticated and bound, no SASL step before required TLS. The
+ * table and the actions already keep them (spin and the tests say so); should they ever not,
+ * the stream closes with <internal-server-error/> instead of letting the effect out. */
 /*@ requires xc_c2s_ok(s);
-    assigns s->fx.out, s->fx.out_len, s->rnd;
+    assigns s->fx.out, s->fx.out_len, s->rnd, s->fx.flags, s->fx.error, s->fx.available, s->available, s->state,
+            s->out.full, s->out.len, s->out.out[0 .. s->out.cap - 1], s->header_sent, s->id[0 .. 2 * XC_C2S_ID_BYTES - 1];
     ensures xc_c2s_ok(s);
+    ensures (s->fx.flags & XC_C2S_FX_ROUTE) != 0 ==> s->authed == 1 && s->bound == 1;
+    ensures (s->fx.flags & (XC_C2S_FX_SASL_START | XC_C2S_FX_SASL_STEP)) != 0 ==>
+            s->secure == 1 || s->cfg->require_tls == 0;
+    ensures s->fx.flags == \old(s->fx.flags) || s->fx.flags == XC_C2S_FX_CLOSE ||
+            s->fx.flags == (XC_C2S_FX_CLOSE | XC_C2S_FX_PRESENCE);
 */
 static xc_c2s_status finish(xc_c2s *s)
 {
+    int route_bad = (s->fx.flags & XC_C2S_FX_ROUTE) != 0 && !(s->authed == 1 && s->bound == 1);
+    int sasl_bad = (s->fx.flags & (XC_C2S_FX_SASL_START | XC_C2S_FX_SASL_STEP)) != 0 &&
+                   !(s->secure == 1 || s->cfg->require_tls == 0);
+
+    if (route_bad || sasl_bad) {
+        c2s_put_stream_error(s, XC_SE_INTERNAL_SERVER_ERROR);
+        s->fx.flags = s->available ? (XC_C2S_FX_CLOSE | XC_C2S_FX_PRESENCE) : XC_C2S_FX_CLOSE;
+        s->fx.error = XC_SE_INTERNAL_SERVER_ERROR;
+        s->fx.available = 0;
+        s->available = 0;
+        s->state = XC_C2S_S_CLOSED;
+    }
     s->rnd = NULL;
     s->fx.out = s->out.out;
     s->fx.out_len = (uint32_t)s->out.len;
@@ -214,7 +236,8 @@ static uint32_t guards(xc_c2s *s, xc_c2s_event e)
 
 /* RFC 3920 §7: the resource the client asked for (prepared by the guard) or 64 random bits. */
 /*@ requires xc_c2s_ok(s);
-    assigns s->jid, s->jid_text[0 .. XC_JID_FULL_MAX - 1], s->jid_text_len, s->bound, s->fx.flags, s->fx.jid;
+    assigns XC_C2S_JID_FIELDS(s->jid), s->jid_text[0 .. XC_JID_FULL_MAX - 1], s->jid_text_len, s->bound, s->fx.flags,
+            s->fx.jid;
     ensures xc_c2s_ok(s) && (\result == 0 || \result == 1);
     ensures \result == 1 ==> s->bound == 1;
 */
@@ -351,11 +374,10 @@ static int served(const xc_str *list, uint32_t n, xc_str d)
 
 /* RFC 3920 §10 and RFC 3921 §11: where a stanza from this (bound) client goes. */
 /*@ requires xc_c2s_ok(s);
-    assigns s->route_buf[0 .. s->route_cap - 1], s->fx, s->to, s->available,
+    assigns s->route_buf[0 .. s->route_cap - 1], XC_C2S_FX_FIELDS(s), XC_C2S_JID_FIELDS(s->to), s->available, s->to_malformed,
             s->out.full, s->out.len, s->out.out[0 .. s->out.cap - 1], s->header_sent, s->id[0 .. 2 * XC_C2S_ID_BYTES - 1],
             s->state;
     ensures xc_c2s_ok(s);
-    ensures (s->fx.flags & XC_C2S_FX_ROUTE) != 0 ==> \old(s->fx.flags & XC_C2S_FX_ROUTE) != 0 || (s->authed == 1 && s->bound == 1);
 */
 static void route(xc_c2s *s, xc_c2s_event e)
 {
@@ -429,7 +451,7 @@ static void route(xc_c2s *s, xc_c2s_event e)
 /* The bare JID of the user the shell authenticated: node@host, prepared (RFC 3920 §6.2). */
 /*@ requires xc_c2s_ok(s) && \valid_read(r);
     requires r->user_len <= XC_PREP_IN_MAX && (r->user_len == 0 || \valid_read(r->user + (0 .. r->user_len - 1)));
-    assigns s->jid, s->jid_text[0 .. XC_JID_FULL_MAX - 1], s->jid_text_len;
+    assigns XC_C2S_JID_FIELDS(s->jid), s->jid_text[0 .. XC_JID_FULL_MAX - 1], s->jid_text_len;
     ensures xc_c2s_ok(s) && (\result == 0 || \result == 1);
 */
 static int authenticated_jid(xc_c2s *s, const xc_c2s_sasl_outcome *r)
@@ -468,7 +490,7 @@ static int authenticated_jid(xc_c2s *s, const xc_c2s_sasl_outcome *r)
 
 /* RFC 3921 §3 step 2: the session result comes from the host the request named, if any. */
 /*@ requires xc_c2s_ok(s);
-    assigns s->to;
+    assigns XC_C2S_JID_FIELDS(s->to);
     ensures xc_c2s_ok(s);
     ensures \result == \null || \result == &s->to;
 */
@@ -486,9 +508,6 @@ static const xc_jid *session_from(xc_c2s *s)
 /*@ requires xc_c2s_ok(s);
     assigns *s, s->out.out[0 .. s->out.cap - 1], s->route_buf[0 .. s->route_cap - 1], XC_XML_PARSER_MEMORY(&s->xml);
     ensures xc_c2s_ok(s);
-    ensures (s->fx.flags & XC_C2S_FX_ROUTE) != 0 ==> \old(s->fx.flags & XC_C2S_FX_ROUTE) != 0 || (s->authed == 1 && s->bound == 1);
-    ensures (s->fx.flags & XC_C2S_FX_SASL_START) != 0 ==> \old(s->fx.flags & XC_C2S_FX_SASL_START) != 0 ||
-            s->secure == 1 || s->cfg->require_tls == 0;
 */
 static void run_action(xc_c2s *s, xc_c2s_action a, xc_c2s_event e)
 {
@@ -585,7 +604,6 @@ static void run_action(xc_c2s *s, xc_c2s_action a, xc_c2s_event e)
 /*@ requires xc_c2s_ok(s) && e < XC_C2S_E_COUNT;
     assigns *s, s->out.out[0 .. s->out.cap - 1], s->route_buf[0 .. s->route_cap - 1], XC_XML_PARSER_MEMORY(&s->xml);
     ensures xc_c2s_ok(s);
-    ensures (s->fx.flags & XC_C2S_FX_ROUTE) != 0 ==> \old(s->fx.flags & XC_C2S_FX_ROUTE) != 0 || (s->authed == 1 && s->bound == 1);
 */
 static void step(xc_c2s *s, xc_c2s_event e)
 {

@@ -188,6 +188,13 @@ typedef struct xc_c2s {
     uint32_t jid_text_len;
 } xc_c2s;
 
+/* Field-level frames for contracts (WP handles these better than whole struct members). */
+#define XC_C2S_FX_FIELDS(s)                                                                       \
+    (s)->fx.flags, (s)->fx.row_line, (s)->fx.out, (s)->fx.out_len, (s)->fx.mech, (s)->fx.sasl,       \
+        (s)->fx.sasl_len, (s)->fx.sasl_present, (s)->fx.route, (s)->fx.route_len, (s)->fx.route_kind, \
+        (s)->fx.to, (s)->fx.jid, (s)->fx.available, (s)->fx.error
+#define XC_C2S_JID_FIELDS(j) (j).buf[0 .. 3 * XC_JID_PART_MAX - 1], (j).node_len, (j).domain_len, (j).resource_len
+
 /* What holds between any two calls. Pointers into the parser's memory (the element being
  * handled, SASL text, the requested resource) and into the caller's data (a SASL result) are
  * only kept while a call runs: every entry point clears them before it returns. */
@@ -214,7 +221,7 @@ typedef struct xc_c2s {
  * up already: secure, with what the handshake told (a verified client certificate, channel
  * binding data). rnd: XC_C2S_RANDOM_BYTES fresh random bytes. */
 /*@ requires \valid(s) && xc_c2s_config_ok((xc_c2s_config *)cfg) && \valid_read(mem);
-    requires \valid_read(rnd + (0 .. XC_C2S_RANDOM_BYTES - 1));
+    requires \valid_read(rnd + (0 .. XC_C2S_RANDOM_BYTES - 1)) && \separated(rnd + (0 .. XC_C2S_RANDOM_BYTES - 1), s);
     requires mem->out_cap >= XC_C2S_OUT_MIN && mem->out_cap <= 0x7fffffff && \valid(mem->out + (0 .. mem->out_cap - 1));
     requires mem->route_cap >= 4096 && mem->route_cap <= 0x7fffffff && \valid(mem->route + (0 .. mem->route_cap - 1));
     requires mem->xml.nodes_n < XC_XML_NONE && mem->xml.attrs_n < XC_XML_NONE && mem->xml.bytes_n <= 0x7fffffff;
@@ -234,6 +241,7 @@ void xc_c2s_init(xc_c2s *s, const xc_c2s_config *cfg, const xc_c2s_memory *mem, 
 /*@ requires xc_c2s_ok(s);
     requires len <= 0x7fffffff && (len == 0 || \valid_read(buf + (0 .. len - 1)));
     requires \valid(consumed) && \valid_read(rnd + (0 .. XC_C2S_RANDOM_BYTES - 1));
+    requires \separated(rnd + (0 .. XC_C2S_RANDOM_BYTES - 1), s);
     requires \separated(buf + (0 .. len - 1), consumed, s, s->out.out + (0 .. s->out.cap - 1),
                         s->xml.arena.base + (0 .. s->xml.arena.size - 1));
     requires \separated(consumed, s, s->out.out + (0 .. s->out.cap - 1), s->route_buf + (0 .. s->route_cap - 1),
@@ -294,7 +302,7 @@ xc_c2s_status xc_c2s_conflict(xc_c2s *s);
  * gets an error reply (RFC 3920 §9.3.1). Only right after that ROUTE, before the next feed.
  * An error stanza is never answered with another (DESIGN.md "Nothing lost"). */
 /*@ requires xc_c2s_ok(s);
-    assigns s->fx, s->out, s->out.out[0 .. s->out.cap - 1];
+    assigns XC_C2S_FX_FIELDS(s), s->out.len, s->out.full, s->out.out[0 .. s->out.cap - 1];
     ensures xc_c2s_ok(s);
 */
 void xc_c2s_bounce(xc_c2s *s, xc_stanza_error_type type, xc_stanza_error cond);

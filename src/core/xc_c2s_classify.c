@@ -237,7 +237,7 @@ static xc_c2s_event classify_auth(xc_c2s *s, const xc_xml_node *e)
 }
 
 /*@ requires xc_c2s_ok(s) && \valid_read(e);
-    assigns s->resource;
+    assigns s->resource.ptr, s->resource.len;
     ensures xc_c2s_ok(s) && \result < XC_C2S_E_COUNT;
 */
 static xc_c2s_event classify_iq(xc_c2s *s, const xc_xml_node *e)

@@ -27,7 +27,7 @@ xc_c2s_event c2s_parse_error_event(xc_stream_error e);
 
 /* The event for the stream header just parsed: host and version checks (RFC 3920 §4.4). */
 /*@ requires xc_c2s_ok(s) && \valid(host) && \separated(host, s);
-    assigns s->el, s->to, *host, s->lang[0 .. XC_C2S_LANG_MAX - 1], s->lang_len;
+    assigns s->el, XC_C2S_JID_FIELDS(s->to), *host, s->lang[0 .. XC_C2S_LANG_MAX - 1], s->lang_len;
     ensures xc_c2s_ok(s) && \result < XC_C2S_E_COUNT && *host < XC_C2S_HOSTS_MAX;
 */
 xc_c2s_event c2s_classify_header(xc_c2s *s, uint32_t *host);
@@ -35,7 +35,8 @@ xc_c2s_event c2s_classify_header(xc_c2s *s, uint32_t *host);
 /* The event for the first-level element just parsed; fills what the actions need
  * (SASL text and mechanism, requested resource). */
 /*@ requires xc_c2s_ok(s);
-    assigns s->el, s->sasl_text, s->sasl_text_present, s->sasl_text_bad, s->auth_mech, s->resource;
+    assigns s->el, s->sasl_text.ptr, s->sasl_text.len, s->sasl_text_present, s->sasl_text_bad, s->auth_mech,
+            s->resource.ptr, s->resource.len;
     ensures xc_c2s_ok(s) && \result < XC_C2S_E_COUNT;
 */
 xc_c2s_event c2s_classify_element(xc_c2s *s);
