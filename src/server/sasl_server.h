@@ -42,6 +42,13 @@ typedef struct xs_sasl_session xs_sasl_session;
 xs_sasl_session *xs_sasl_session_new(const char *host, const xs_tls_facts *tls);
 void xs_sasl_session_free(xs_sasl_session *s);
 
+/* Data for a second channel-binding type ("tls-exporter" or "tls-unique", at most 64 bytes)
+ * besides tls->cb_type, on a secure session between exchanges. A SCRAM client-first message
+ * names the type it binds to ("p=tls-unique,"); the session installs that type's data for the
+ * attempt, and a type it has no data for fails with malformed-request, not as a credential
+ * failure (DESIGN.md "Channel binding"). 0 on success, -1 when refused. */
+int xs_sasl_session_add_binding(xs_sasl_session *s, const char *type, const uint8_t *data, size_t len);
+
 /* Runs the first step of `mech` with the client's initial response (present = 0: none was
  * sent; present = 1 and len = 0: an empty one), or the next step with a response. *out is filled
  * for xc_c2s_sasl_result; its pointers stay valid until the next call on this session.
@@ -51,5 +58,13 @@ void xs_sasl_session_free(xs_sasl_session *s);
 void xs_sasl_start(xs_sasl_session *s, xc_mech mech, const uint8_t *data, size_t len, int present,
                    xc_c2s_sasl_outcome *out);
 void xs_sasl_step(xs_sasl_session *s, const uint8_t *data, size_t len, xc_c2s_sasl_outcome *out);
+
+/* After a FAILURE outcome: 1 when it was a credential failure (wrong password, unknown user,
+ * wrong SCRAM proof or channel-binding data), the kind the shell's per-address budget counts;
+ * 0 for everything else (a channel-binding type this stream cannot give — DESIGN.md "Channel
+ * binding" —, an authzid refused, a store failure, a mechanism not usable here). Other failure
+ * conditions: a binding type mismatch is malformed-request, a mechanism this session cannot run
+ * (no TLS, no certificate, no binding data) invalid-mechanism. */
+int xs_sasl_credential_failure(const xs_sasl_session *s);
 
 #endif
