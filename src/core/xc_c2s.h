@@ -207,6 +207,8 @@ typedef struct xc_c2s {
       4096 <= s->route_cap <= 0x7fffffff && \valid(s->route_buf + (0 .. s->route_cap - 1)) &&
       s->jid_text_len <= XC_JID_FULL_MAX && s->host < XC_C2S_HOSTS_MAX && s->pending_host < XC_C2S_HOSTS_MAX &&
       s->lang_len <= XC_C2S_LANG_MAX &&
+      (s->rnd == \null || (\valid_read(s->rnd + (0 .. XC_C2S_RANDOM_BYTES - 1)) &&
+                           \separated(s->rnd + (0 .. XC_C2S_RANDOM_BYTES - 1), s))) &&
       s->pending_resource_len <= XC_JID_PART_MAX && xc_c2s_jid_ok(&s->jid) && xc_c2s_jid_ok(&s->to) &&
       xc_str_valid(s->sasl_text) && xc_str_valid(s->resource) &&
       s->result.data_len <= XC_C2S_SASL_MAX &&

@@ -298,6 +298,7 @@ const xc_xml_tree *xc_xml_tree_of(const xc_xml_parser *p);
 /*@ requires \valid_read(p) && xc_xml_tree_ok((xc_xml_tree *)&p->tree);
     assigns \nothing;
     ensures \result == \null || \valid_read(\result);
+    ensures \result == \null || (p->header < p->tree.nodes_used && \result == p->tree.nodes + p->header);
 */
 const xc_xml_node *xc_xml_header(const xc_xml_parser *p);
 
@@ -305,6 +306,7 @@ const xc_xml_node *xc_xml_header(const xc_xml_parser *p);
 /*@ requires \valid_read(p) && xc_xml_tree_ok((xc_xml_tree *)&p->tree);
     assigns \nothing;
     ensures \result == \null || \valid_read(\result);
+    ensures \result == \null || (p->done < p->tree.nodes_used && \result == p->tree.nodes + p->done);
 */
 const xc_xml_node *xc_xml_element(const xc_xml_parser *p);
 

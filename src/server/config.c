@@ -1,0 +1,446 @@
+/*
+ * config.c — see config.h. libconfig parses; this file checks every value and fills the struct.
+ *
+ * The checks are strict on purpose: every name at every level must be known, numbers must be
+ * integers inside their range, strings must fit their buffers. Errors carry the file and line of
+ * the offending setting (config_setting_source_file/line), or libconfig's own syntax error
+ * (config_error_file/line/text).
+ */
+#include <arpa/inet.h>
+#include <libconfig.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "config.h"
+#include "xc_jid.h"
+
+typedef struct ctx {
+    const char *path;
+    char dir[XS_CFG_PATH_MAX];
+    char *err;
+    size_t err_len;
+} ctx;
+
+static int fail(ctx *c, const config_setting_t *where, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static int fail(ctx *c, const config_setting_t *where, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    const char *file = c->path;
+    unsigned line = 0;
+
+    va_start(ap, fmt);
+    (void)vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (where != NULL) {
+        if (config_setting_source_file(where) != NULL)
+            file = config_setting_source_file(where);
+        line = config_setting_source_line(where);
+    }
+    if (line > 0)
+        snprintf(c->err, c->err_len, "%s:%u: %s", file, line, msg);
+    else
+        snprintf(c->err, c->err_len, "%s: %s", file, msg);
+    return -1;
+}
+
+/* Refuses any member of group g whose name is not in known (NULL-terminated). */
+static int only_known(ctx *c, const config_setting_t *g, const char *const *known)
+{
+    int i, n = config_setting_length(g);
+
+    for (i = 0; i < n; i++) {
+        const config_setting_t *m = config_setting_get_elem(g, (unsigned)i);
+        const char *name = config_setting_name(m);
+        size_t k;
+        int ok = 0;
+
+        for (k = 0; name != NULL && known[k] != NULL; k++)
+            if (strcmp(name, known[k]) == 0)
+                ok = 1;
+        if (!ok)
+            return fail(c, m, "unknown setting '%s'", name != NULL ? name : "?");
+    }
+    return 0;
+}
+
+/* An optional integer member in [lo, hi]; *out keeps its default when absent. */
+static int get_uint(ctx *c, const config_setting_t *g, const char *name, uint32_t lo, uint32_t hi, uint32_t *out)
+{
+    const config_setting_t *m = config_setting_get_member(g, name);
+    long long v;
+
+    if (m == NULL)
+        return 0;
+    if (config_setting_type(m) != CONFIG_TYPE_INT && config_setting_type(m) != CONFIG_TYPE_INT64)
+        return fail(c, m, "'%s' must be an integer", name);
+    v = config_setting_get_int64(m);
+    if (v < (long long)lo || v > (long long)hi)
+        return fail(c, m, "'%s' must be between %u and %u", name, lo, hi);
+    *out = (uint32_t)v;
+    return 0;
+}
+
+static int get_bool(ctx *c, const config_setting_t *g, const char *name, int *out)
+{
+    const config_setting_t *m = config_setting_get_member(g, name);
+
+    if (m == NULL)
+        return 0;
+    if (config_setting_type(m) != CONFIG_TYPE_BOOL)
+        return fail(c, m, "'%s' must be true or false", name);
+    *out = config_setting_get_bool(m) != 0;
+    return 0;
+}
+
+/* A string member; required or optional (then *found says whether it was there). */
+static int get_str(ctx *c, const config_setting_t *g, const char *name, char *out, size_t cap, int required)
+{
+    const config_setting_t *m = config_setting_get_member(g, name);
+    const char *v;
+
+    if (m == NULL)
+        return required ? fail(c, g, "'%s' is required", name) : 0;
+    if (config_setting_type(m) != CONFIG_TYPE_STRING)
+        return fail(c, m, "'%s' must be a string", name);
+    v = config_setting_get_string(m);
+    if (v == NULL || strlen(v) >= cap)
+        return fail(c, m, "'%s' is longer than %zu bytes", name, cap - 1);
+    memcpy(out, v, strlen(v) + 1);
+    return 0;
+}
+
+/* A path member, made absolute against the configuration file's directory. */
+static int get_path(ctx *c, const config_setting_t *g, const char *name, char *out, int required)
+{
+    char raw[XS_CFG_PATH_MAX];
+    int n;
+
+    raw[0] = '\0';
+    if (get_str(c, g, name, raw, sizeof raw, required) != 0)
+        return -1;
+    if (raw[0] == '\0')
+        return required ? fail(c, config_setting_get_member(g, name), "'%s' is empty", name) : 0;
+    if (raw[0] == '/')
+        n = snprintf(out, XS_CFG_PATH_MAX, "%s", raw);
+    else if (strcmp(raw, ".") == 0)
+        n = snprintf(out, XS_CFG_PATH_MAX, "%s", c->dir);
+    else
+        n = snprintf(out, XS_CFG_PATH_MAX, "%s/%s", c->dir, raw);
+    if (n < 0 || (size_t)n >= XS_CFG_PATH_MAX)
+        return fail(c, config_setting_get_member(g, name), "'%s' is too long", name);
+    return 0;
+}
+
+/* A domain as the core compares it: nameprepped, lower case, no node or resource. */
+static int prep_domain(ctx *c, const config_setting_t *where, const char *raw, char *out)
+{
+    xc_jid j;
+
+    if (xc_jid_parse(raw, strlen(raw), &j) != XC_JID_OK || j.node_len != 0 || j.resource_len != 0)
+        return fail(c, where, "'%s' is not a valid domain name", raw);
+    memcpy(out, xc_jid_domain(&j).ptr, j.domain_len);
+    out[j.domain_len] = '\0';
+    return 0;
+}
+
+static int load_listen(ctx *c, const config_setting_t *root, xs_config *cfg)
+{
+    static const char *const known[] = { "address", "port", NULL };
+    const config_setting_t *l = config_setting_get_member(root, "listen");
+    int i, n;
+
+    if (l == NULL)
+        return fail(c, NULL, "'listen' is required: a list of { address = \"...\"; port = N; }");
+    if (!config_setting_is_list(l) && !config_setting_is_array(l))
+        return fail(c, l, "'listen' must be a list ( { ... }, ... )");
+    n = config_setting_length(l);
+    if (n < 1 || (unsigned)n > XS_CFG_LISTEN_MAX)
+        return fail(c, l, "'listen' must hold 1 to %u listeners", XS_CFG_LISTEN_MAX);
+    for (i = 0; i < n; i++) {
+        const config_setting_t *e = config_setting_get_elem(l, (unsigned)i);
+        xs_listen_cfg *lc = &cfg->listen[i];
+        unsigned char addr[16];
+        uint32_t port = 0;
+
+        if (!config_setting_is_group(e))
+            return fail(c, e, "each listener is a group { address = \"...\"; port = N; }");
+        if (only_known(c, e, known) != 0 || get_str(c, e, "address", lc->address, sizeof lc->address, 1) != 0)
+            return -1;
+        if (config_setting_get_member(e, "port") == NULL)
+            return fail(c, e, "'port' is required");
+        if (get_uint(c, e, "port", 1, 65535, &port) != 0)
+            return -1;
+        lc->port = (uint16_t)port;
+        if (inet_pton(AF_INET, lc->address, addr) != 1 && inet_pton(AF_INET6, lc->address, addr) != 1)
+            return fail(c, config_setting_get_member(e, "address"), "'%s' is not an IPv4 or IPv6 address",
+                        lc->address);
+    }
+    cfg->n_listen = (uint32_t)n;
+    return 0;
+}
+
+static int check_key_file(ctx *c, const config_setting_t *where, const char *path)
+{
+    struct stat st;
+
+    if (stat(path, &st) != 0)
+        return fail(c, where, "key '%s' cannot be read", path);
+    if ((st.st_mode & 077) != 0)
+        return fail(c, where, "key '%s' is readable by others (mode %03o): make it 0600", path,
+                    (unsigned)(st.st_mode & 0777));
+    return 0;
+}
+
+static int load_hosts(ctx *c, const config_setting_t *root, xs_config *cfg)
+{
+    static const char *const known[] = { "domain", "certificate", "key", NULL };
+    const config_setting_t *l = config_setting_get_member(root, "virtual_hosts");
+    const config_setting_t *g;
+    int i, n;
+
+    if (l == NULL)
+        return fail(c, NULL, "'virtual_hosts' is required: ( { domain = ...; certificate = ...; key = ...; } )");
+    if (!config_setting_is_list(l))
+        return fail(c, l, "'virtual_hosts' must be a list ( { ... }, ... )");
+    n = config_setting_length(l);
+    if (n < 1 || (unsigned)n > XC_C2S_HOSTS_MAX)
+        return fail(c, l, "'virtual_hosts' must hold 1 to %u hosts", XC_C2S_HOSTS_MAX);
+    for (i = 0; i < n; i++) {
+        const config_setting_t *e = config_setting_get_elem(l, (unsigned)i);
+        xs_vhost_cfg *h = &cfg->hosts[i];
+        char raw[XS_CFG_NAME_MAX];
+        int k;
+
+        if (!config_setting_is_group(e))
+            return fail(c, e, "each virtual host is a group { domain = ...; certificate = ...; key = ...; }");
+        if (only_known(c, e, known) != 0 || get_str(c, e, "domain", raw, sizeof raw, 1) != 0 ||
+            prep_domain(c, config_setting_get_member(e, "domain"), raw, h->domain) != 0 ||
+            get_path(c, e, "certificate", h->cert, 1) != 0 || get_path(c, e, "key", h->key, 1) != 0 ||
+            check_key_file(c, config_setting_get_member(e, "key"), h->key) != 0)
+            return -1;
+        for (k = 0; k < i; k++)
+            if (strcmp(cfg->hosts[k].domain, h->domain) == 0)
+                return fail(c, e, "virtual host '%s' is listed twice", h->domain);
+    }
+    cfg->n_hosts = (uint32_t)n;
+    g = config_setting_get_member(root, "hosts_gone");
+    if (g != NULL) {
+        if (!config_setting_is_array(g) && !config_setting_is_list(g))
+            return fail(c, g, "'hosts_gone' must be an array of domain names [ \"...\" ]");
+        n = config_setting_length(g);
+        if ((unsigned)n > XC_C2S_HOSTS_MAX)
+            return fail(c, g, "'hosts_gone' holds at most %u names", XC_C2S_HOSTS_MAX);
+        for (i = 0; i < n; i++) {
+            const config_setting_t *e = config_setting_get_elem(g, (unsigned)i);
+            const char *v = config_setting_get_string(e);
+            uint32_t k;
+
+            if (v == NULL || strlen(v) >= XS_CFG_NAME_MAX)
+                return fail(c, e, "'hosts_gone' entries are domain names");
+            if (prep_domain(c, e, v, cfg->gone[i]) != 0)
+                return -1;
+            for (k = 0; k < cfg->n_hosts; k++)
+                if (strcmp(cfg->hosts[k].domain, cfg->gone[i]) == 0)
+                    return fail(c, e, "'%s' is both served and gone", cfg->gone[i]);
+        }
+        cfg->n_gone = (uint32_t)n;
+    }
+    return 0;
+}
+
+static int load_mechs(ctx *c, const config_setting_t *root, xs_config *cfg)
+{
+    const config_setting_t *l = config_setting_get_member(root, "mechanisms");
+    int i, n;
+
+    if (l == NULL)
+        return 0;
+    if (!config_setting_is_array(l) && !config_setting_is_list(l))
+        return fail(c, l, "'mechanisms' must be an array [ \"SCRAM-SHA-256\", ... ]");
+    n = config_setting_length(l);
+    cfg->mechs = 0;
+    for (i = 0; i < n; i++) {
+        const config_setting_t *e = config_setting_get_elem(l, (unsigned)i);
+        const char *v = config_setting_get_string(e);
+        int m, found = 0;
+
+        for (m = 0; v != NULL && m < (int)XC_MECH_COUNT; m++) {
+            xc_str name = xc_mech_name((xc_mech)m);
+            if (strlen(v) == name.len && memcmp(v, name.ptr, name.len) == 0) {
+                cfg->mechs |= 1u << m;
+                found = 1;
+            }
+        }
+        if (!found)
+            return fail(c, e, "unknown mechanism '%s' (EXTERNAL, SCRAM-SHA-256-PLUS, SCRAM-SHA-256, "
+                        "SCRAM-SHA-1-PLUS, SCRAM-SHA-1, PLAIN)", v != NULL ? v : "?");
+    }
+    if (cfg->mechs == 0)
+        return fail(c, l, "'mechanisms' enables none: no client could log in");
+    return 0;
+}
+
+static int load_groups(ctx *c, const config_setting_t *root, xs_config *cfg)
+{
+    static const char *const k_limits[] = { "stanza_bytes_preauth", "stanza_bytes", "max_streams",
+                                            "output_queue_bytes", "auth_failures", NULL };
+    static const char *const k_timeouts[] = { "handshake", "idle", NULL };
+    static const char *const k_tls[] = { "ciphers", "ciphersuites", NULL };
+    const config_setting_t *g;
+
+    if ((g = config_setting_get_member(root, "limits")) != NULL) {
+        if (!config_setting_is_group(g))
+            return fail(c, g, "'limits' must be a group { ... }");
+        if (only_known(c, g, k_limits) != 0 ||
+            get_uint(c, g, "stanza_bytes_preauth", 1024, 1048576, &cfg->stanza_preauth) != 0 ||
+            get_uint(c, g, "stanza_bytes", 4096, 16777216, &cfg->stanza_postauth) != 0 ||
+            get_uint(c, g, "max_streams", 1, 1000000, &cfg->max_streams) != 0 ||
+            get_uint(c, g, "output_queue_bytes", 16384, 1073741824, &cfg->out_queue_max) != 0 ||
+            get_uint(c, g, "auth_failures", 1, 255, &cfg->max_auth_failures) != 0)
+            return -1;
+        if (cfg->stanza_preauth > cfg->stanza_postauth)
+            return fail(c, g, "'stanza_bytes_preauth' is larger than 'stanza_bytes'");
+        if (cfg->out_queue_max < cfg->stanza_postauth)
+            return fail(c, g, "'output_queue_bytes' is smaller than 'stanza_bytes': a stanza the server "
+                        "accepts could never be delivered");
+    }
+    if ((g = config_setting_get_member(root, "timeouts")) != NULL) {
+        if (!config_setting_is_group(g))
+            return fail(c, g, "'timeouts' must be a group { ... }");
+        if (only_known(c, g, k_timeouts) != 0 || get_uint(c, g, "handshake", 1, 3600, &cfg->handshake_timeout) != 0 ||
+            get_uint(c, g, "idle", 1, 604800, &cfg->idle_timeout) != 0)
+            return -1;
+    }
+    if ((g = config_setting_get_member(root, "tls")) != NULL) {
+        if (!config_setting_is_group(g))
+            return fail(c, g, "'tls' must be a group { ... }");
+        if (only_known(c, g, k_tls) != 0 ||
+            get_str(c, g, "ciphers", cfg->tls_ciphers, sizeof cfg->tls_ciphers, 0) != 0 ||
+            get_str(c, g, "ciphersuites", cfg->tls_ciphersuites, sizeof cfg->tls_ciphersuites, 0) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+static void defaults(xs_config *cfg)
+{
+    memset(cfg, 0, sizeof *cfg);
+    cfg->require_encryption = 1;
+    cfg->mechs = (1u << XC_MECH_SCRAM_SHA_256_PLUS) | (1u << XC_MECH_SCRAM_SHA_256) |
+                 (1u << XC_MECH_SCRAM_SHA_1_PLUS) | (1u << XC_MECH_SCRAM_SHA_1) | (1u << XC_MECH_PLAIN);
+    cfg->stanza_preauth = xc_xml_limits_preauth.max_stanza_bytes;
+    cfg->stanza_postauth = xc_xml_limits_c2s.max_stanza_bytes;
+    cfg->max_streams = 1000;
+    cfg->out_queue_max = 1048576;
+    cfg->max_auth_failures = 3;
+    cfg->handshake_timeout = 60;
+    cfg->idle_timeout = 600;
+    /* forward secrecy and AEAD only on TLS 1.2; TLS 1.3 suites are all of that kind */
+    snprintf(cfg->tls_ciphers, sizeof cfg->tls_ciphers, "%s",
+             "ECDHE+AESGCM:ECDHE+CHACHA20:DHE+AESGCM:DHE+CHACHA20:!aNULL:!eNULL");
+    cfg->log_level = XS_LOG_INFO;
+}
+
+int xs_config_load(const char *path, xs_config *cfg, char *err, size_t err_len)
+{
+    static const char *const known[] = { "listen", "virtual_hosts", "hosts_gone", "c2s_require_encryption",
+                                         "mechanisms", "limits", "timeouts", "tls", "data_dir", "store",
+                                         "log_level", NULL };
+    config_t lc;
+    const config_setting_t *root;
+    ctx c;
+    char level[16];
+    const char *slash;
+    int rc = -1;
+
+    defaults(cfg);
+    c.path = path;
+    c.err = err;
+    c.err_len = err_len;
+    slash = strrchr(path, '/');
+    if (slash == NULL)
+        snprintf(c.dir, sizeof c.dir, ".");
+    else if (slash == path)
+        snprintf(c.dir, sizeof c.dir, "/");
+    else
+        snprintf(c.dir, sizeof c.dir, "%.*s", (int)(slash - path), path);
+    if (strlen(path) >= sizeof cfg->path)
+        return fail(&c, NULL, "path too long");
+    memcpy(cfg->path, path, strlen(path) + 1);
+
+    config_init(&lc);
+    if (config_read_file(&lc, path) != CONFIG_TRUE) {
+        if (config_error_type(&lc) == CONFIG_ERR_FILE_IO)
+            snprintf(err, err_len, "%s: cannot be read", path);
+        else
+            snprintf(err, err_len, "%s:%d: %s", config_error_file(&lc) != NULL ? config_error_file(&lc) : path,
+                     config_error_line(&lc), config_error_text(&lc));
+        goto out;
+    }
+    root = config_root_setting(&lc);
+    level[0] = '\0';
+    if (only_known(&c, root, known) != 0 || load_listen(&c, root, cfg) != 0 || load_hosts(&c, root, cfg) != 0 ||
+        get_bool(&c, root, "c2s_require_encryption", &cfg->require_encryption) != 0 ||
+        load_mechs(&c, root, cfg) != 0 || load_groups(&c, root, cfg) != 0 ||
+        get_path(&c, root, "data_dir", cfg->data_dir, 0) != 0 || get_path(&c, root, "store", cfg->store, 0) != 0 ||
+        get_str(&c, root, "log_level", level, sizeof level, 0) != 0)
+        goto out;
+    if (cfg->data_dir[0] == '\0')
+        snprintf(cfg->data_dir, sizeof cfg->data_dir, "%s", c.dir);
+    if (cfg->store[0] == '\0') {
+        int n = snprintf(cfg->store, sizeof cfg->store, "%s/accounts.db", cfg->data_dir);
+        if (n < 0 || (size_t)n >= sizeof cfg->store) {
+            fail(&c, config_setting_get_member(root, "data_dir"), "'data_dir' is too long");
+            goto out;
+        }
+    }
+    if (level[0] != '\0' && xs_log_level_parse(level, &cfg->log_level) != 0) {
+        fail(&c, config_setting_get_member(root, "log_level"), "'log_level' is one of error, warn, info, debug");
+        goto out;
+    }
+    rc = 0;
+out:
+    config_destroy(&lc);
+    return rc;
+}
+
+/* The parser caps for a stanza size: the core's defaults, with the arena grown in proportion
+ * when the stanza cap is raised above the default (never shrunk below the default arena). */
+static xc_xml_limits limits_for(const xc_xml_limits *base, uint32_t stanza_bytes)
+{
+    xc_xml_limits l = *base;
+
+    l.max_stanza_bytes = stanza_bytes;
+    if (stanza_bytes > base->max_stanza_bytes) {
+        uint64_t arena = ((uint64_t)base->max_arena_bytes * stanza_bytes + base->max_stanza_bytes - 1u) /
+                         base->max_stanza_bytes;
+        l.max_arena_bytes = arena > 0x7fffffffu ? 0x7fffffffu : (uint32_t)arena;
+    }
+    return l;
+}
+
+void xs_config_c2s(const xs_config *cfg, xc_c2s_config *out)
+{
+    uint32_t i;
+
+    memset(out, 0, sizeof *out);
+    for (i = 0; i < cfg->n_hosts; i++) {
+        out->hosts[i].ptr = cfg->hosts[i].domain;
+        out->hosts[i].len = (uint32_t)strlen(cfg->hosts[i].domain);
+    }
+    out->n_hosts = cfg->n_hosts;
+    for (i = 0; i < cfg->n_gone; i++) {
+        out->gone[i].ptr = cfg->gone[i];
+        out->gone[i].len = (uint32_t)strlen(cfg->gone[i]);
+    }
+    out->n_gone = cfg->n_gone;
+    out->mechs = cfg->mechs;
+    out->require_tls = (uint8_t)(cfg->require_encryption != 0);
+    out->max_auth_failures = (uint8_t)cfg->max_auth_failures;
+    out->preauth = limits_for(&xc_xml_limits_preauth, cfg->stanza_preauth);
+    out->postauth = limits_for(&xc_xml_limits_c2s, cfg->stanza_postauth);
+}

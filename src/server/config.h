@@ -1,0 +1,66 @@
+/*
+ * config.h — xmppd.conf (libconfig syntax) read into one plain struct.
+ *
+ * Everything is checked when the file is read: an unknown setting, a wrong type, a value out of
+ * range, a host name that is not a valid domain, a key file readable by others — each refuses the
+ * whole file with "file:line: reason", so a typo in a security setting never starts a server that
+ * silently ignores it. Relative paths are taken from the directory of the configuration file.
+ * See etc/xmppd.conf.example for every setting and its default.
+ */
+#ifndef XS_CONFIG_H
+#define XS_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "log.h"
+#include "xc_c2s.h"
+
+#define XS_CFG_LISTEN_MAX 16u
+#define XS_CFG_ADDR_MAX 64u
+#define XS_CFG_NAME_MAX 1024u    /* a prepared domain is at most 1023 bytes (RFC 3920 §3.1) */
+#define XS_CFG_PATH_MAX 1024u
+#define XS_CFG_CIPHERS_MAX 512u
+
+typedef struct xs_listen_cfg {
+    char address[XS_CFG_ADDR_MAX];   /* an IPv4 or IPv6 literal */
+    uint16_t port;
+} xs_listen_cfg;
+
+typedef struct xs_vhost_cfg {
+    char domain[XS_CFG_NAME_MAX];    /* nameprepped, lower case */
+    char cert[XS_CFG_PATH_MAX];      /* PEM chain, leaf first */
+    char key[XS_CFG_PATH_MAX];       /* PEM private key, mode 0600 or stricter */
+} xs_vhost_cfg;
+
+typedef struct xs_config {
+    char path[XS_CFG_PATH_MAX];
+    xs_listen_cfg listen[XS_CFG_LISTEN_MAX];
+    uint32_t n_listen;
+    xs_vhost_cfg hosts[XC_C2S_HOSTS_MAX];
+    uint32_t n_hosts;
+    char gone[XC_C2S_HOSTS_MAX][XS_CFG_NAME_MAX];   /* domains no longer served: <host-gone/> */
+    uint32_t n_gone;
+    int require_encryption;          /* c2s_require_encryption, default 1 */
+    uint32_t mechs;                  /* bit (1u << xc_mech) */
+    uint32_t stanza_preauth;         /* bytes per stanza before authentication (10000) */
+    uint32_t stanza_postauth;        /* and after (262144) */
+    uint32_t max_streams;            /* concurrent client connections (1000) */
+    uint32_t out_queue_max;          /* bytes queued for one connection before it is paused / closed */
+    uint32_t max_auth_failures;      /* failed SASL attempts per stream (3) */
+    uint32_t handshake_timeout;      /* seconds from accept to a bound resource (60) */
+    uint32_t idle_timeout;           /* seconds without input on a bound stream (600) */
+    char tls_ciphers[XS_CFG_CIPHERS_MAX];       /* TLS 1.2 cipher list */
+    char tls_ciphersuites[XS_CFG_CIPHERS_MAX];  /* TLS 1.3 suites ("" = OpenSSL's) */
+    char data_dir[XS_CFG_PATH_MAX];
+    char store[XS_CFG_PATH_MAX];     /* the account store, default data_dir/accounts.db */
+    xs_log_level log_level;
+} xs_config;
+
+/* Reads and checks the file. 0 on success; -1 with "file:line: reason" in err. */
+int xs_config_load(const char *path, xs_config *cfg, char *err, size_t err_len);
+
+/* The core's view of cfg. Host names in out point into cfg, which must outlive out. */
+void xs_config_c2s(const xs_config *cfg, xc_c2s_config *out);
+
+#endif

@@ -1,0 +1,58 @@
+/*
+ * conn.h — one accepted client connection running one sans-I/O c2s stream, and the server
+ * state the connections share.
+ *
+ * A connection owns: its libuv TCP handle and timer, its xc_c2s stream and that stream's memory
+ * (sized by xc_xml_memory_need for the post-authentication caps), its TLS session once STARTTLS
+ * ran, its SASL session, its router entry once bound, and a bounded output queue. The route
+ * buffer is shared by every stream (xc_c2s_memory: valid until the next call on any stream).
+ *
+ * Everything runs on the loop thread. A connection is never freed while a callback that can
+ * reach it runs: closing only marks it and asks libuv to close the handles; the memory goes in
+ * the last close callback.
+ */
+#ifndef XS_CONN_H
+#define XS_CONN_H
+
+#include <stdint.h>
+#include <uv.h>
+
+#include "config.h"
+#include "router.h"
+#include "tls.h"
+#include "xc_c2s.h"
+
+/* One loaded configuration. Streams keep the generation they were accepted under (its hosts,
+ * limits and certificates) until they close; SIGHUP makes a new one for new streams. */
+typedef struct xs_gen {
+    uint32_t refs;
+    xs_config cfg;
+    xc_c2s_config c2s;
+    xs_tls_ctx *tls;
+} xs_gen;
+
+typedef struct xs_conn xs_conn;
+
+typedef struct xs_server {
+    uv_loop_t *loop;
+    xs_gen *gen;                 /* the current generation (one reference held here) */
+    xs_router *router;
+    uint8_t *route_buf;          /* shared by every stream */
+    uint32_t route_cap;
+    uint32_t stanza_postauth_max; /* route_buf was sized for this; a reload may not raise it */
+    xs_conn *conns;              /* every open connection */
+    uint32_t n_conns;
+    uint64_t next_id;
+    int shutting_down;
+} xs_server;
+
+void xs_gen_unref(xs_gen *g);
+
+/* Accepts one connection from listener (a uv_tcp_t whose data is the xs_server). */
+void xs_conn_accept(xs_server *srv, uv_stream_t *listener);
+/* Every stream gets xc_c2s_shutdown (<system-shutdown/>), is flushed and closed. */
+void xs_conn_shutdown_all(xs_server *srv);
+/* Closes every connection at once, flushed or not (the end of a shutdown that took too long). */
+void xs_conn_abort_all(xs_server *srv);
+
+#endif

@@ -1,0 +1,70 @@
+# src/server/server.mk — the xmppd binary, `make run`, and the integration tests.
+# Included by the top-level Makefile (which defines B, CC, CFLAGS_ALL, LDFLAGS_ALL, ADAPTER_OBJ
+# and the $(B)/%.o rule); src/server/sasl.mk, when present, is included first and defines
+# SASL_OBJ (the Cyrus SASL adapter and the SQLite account store) and builds xmppctl.
+#
+#   make run               certificate + config in var/, xmppd in the foreground on 5222
+#   make server-test       pytest over tests/integration (real xmppd on loopback ports)
+#   make server-test-asan  the same against an ASan+UBSan build of xmppd (build/asan-server)
+
+SERVER_SRC := src/server/main.c src/server/config.c src/server/conn.c src/server/log.c \
+              src/server/router.c src/server/tls.c
+SERVER_OBJ := $(SERVER_SRC:%.c=$(B)/%.o)
+SERVER_PKGS := libuv openssl libconfig
+SASL_FALLBACK_OBJ := $(B)/src/server/sasl_unavailable.o
+ROUTER_TEST_BIN := $(B)/tests/server/test_router
+# Without the SASL adapter xmppd still links: every authentication fails (temporary-auth-failure).
+XS_SASL_OBJ = $(if $(strip $(SASL_OBJ)),$(SASL_OBJ),$(SASL_FALLBACK_OBJ))
+XS_SASL_LIBS = $(if $(strip $(SASL_OBJ)),$(shell pkg-config --libs libsasl2 sqlite3 libcrypto),)
+
+$(SERVER_OBJ) $(SASL_FALLBACK_OBJ): PC_CFLAGS += $(shell pkg-config --cflags $(SERVER_PKGS))
+
+all: $(B)/xmppd $(ROUTER_TEST_BIN)
+
+$(B)/xmppd: $(SERVER_OBJ) $(XS_SASL_OBJ) $(ADAPTER_OBJ) $(B)/libxcore.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) $(SERVER_OBJ) $(XS_SASL_OBJ) $(ADAPTER_OBJ) $(B)/libxcore.a $(LDFLAGS_ALL) \
+	    $(shell pkg-config --libs $(SERVER_PKGS) libidn) $(XS_SASL_LIBS) -o $@
+
+-include $(SERVER_OBJ:.o=.d) $(SASL_FALLBACK_OBJ:.o=.d)
+
+# Unit test of the router (cmocka); run by server-test before the integration tests.
+
+$(ROUTER_TEST_BIN): tests/server/test_router.c $(B)/src/server/router.o
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -Isrc/server $(PC_CFLAGS) $< $(B)/src/server/router.o $(LDFLAGS_ALL) $(PC_LIBS) -o $@
+
+.PHONY: run server-test server-test-asan
+
+# var/ is git-ignored: a self-signed certificate for localhost (key mode 0600), the config made
+# from etc/xmppd.conf.example (paths in it are relative to var/), the account store.
+run: deps
+	@$(MAKE) --no-print-directory all
+	@mkdir -p var && chmod 700 var
+	@if [ ! -f var/localhost.key ]; then \
+	  (umask 077 && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 365 \
+	    -subj /CN=localhost -addext subjectAltName=DNS:localhost \
+	    -keyout var/localhost.key -out var/localhost.crt 2>/dev/null) && chmod 600 var/localhost.key && \
+	  echo "run: made a self-signed certificate for localhost in var/localhost.crt"; fi
+	@[ -f var/xmppd.conf ] || { cp etc/xmppd.conf.example var/xmppd.conf && echo "run: wrote var/xmppd.conf"; }
+	@echo "run: add a user (the password is read twice on a terminal, else from standard input):"
+	@echo "       $(B)/xmppctl -c var/accounts.db adduser user@localhost"
+	@echo "run: then log in as user@localhost on 127.0.0.1:5222 (STARTTLS; accept the self-signed certificate)"
+	@echo "run: xmppd in the foreground; Ctrl-C stops it (every stream gets <system-shutdown/>)"
+	@exec $(B)/xmppd -c var/xmppd.conf -f
+
+server-test: $(B)/xmppd $(ROUTER_TEST_BIN)
+	@tests/run_unit.sh $(ROUTER_TEST_BIN)
+	@XMPPD_BIN=$(B)/xmppd XMPPCTL_BIN=$(B)/xmppctl /usr/bin/python3 -m pytest -q tests/integration
+
+# LSan: libsasl2 keeps its plugin tables for the life of the process (tests/integration/lsan.supp).
+server-test-asan:
+	@$(MAKE) --no-print-directory CC=clang VARIANT=asan-server OPT="-O1 -g" \
+	    EXTRA_CFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -U_FORTIFY_SOURCE" \
+	    EXTRA_LDFLAGS="-fsanitize=address,undefined" build/asan-server/xmppd
+	@XMPPD_BIN=build/asan-server/xmppd XMPPCTL_BIN=$(B)/xmppctl \
+	    ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/integration/lsan.supp \
+	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	    /usr/bin/python3 -m pytest -q tests/integration
+
+SERVER_TESTS += server-test

@@ -1,0 +1,449 @@
+/*
+ * tls.c — see tls.h.
+ *
+ * Invariants kept here:
+ *   - the read BIO returns "retry" when empty (BIO_set_mem_eof_return -1), so an exhausted buffer
+ *     is WANT_READ, never a fake EOF;
+ *   - every host's SSL_CTX has the same protocol settings (versions, options, ciphers), so a
+ *     switch by SNI (SSL_set_SSL_CTX) changes only the certificate;
+ *   - the OpenSSL error queue is cleared before every operation and read right after it, so a
+ *     reason in a log belongs to this connection.
+ */
+#include <ctype.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "tls.h"
+
+struct xs_tls_ctx {
+    uint32_t refs;
+    uint32_t n;
+    char domain[XC_C2S_HOSTS_MAX][XS_CFG_NAME_MAX];
+    SSL_CTX *ctx[XC_C2S_HOSTS_MAX];
+};
+
+struct xs_tls {
+    SSL *ssl;
+    BIO *rbio;            /* owned by ssl */
+    BIO *wbio;            /* owned by ssl */
+    xs_tls_ctx *ctx;
+    int handshake_done;
+    int renegotiation;
+    int close_sent;
+    uint8_t *pending;     /* plaintext waiting for WANT_READ to clear */
+    size_t pending_len;
+    char sni[XS_CFG_NAME_MAX];
+    char err[256];
+};
+
+static void note_error(xs_tls *t, const char *what, int ssl_err)
+{
+    unsigned long e = ERR_get_error();
+    char reason[200];
+
+    if (e != 0)
+        ERR_error_string_n(e, reason, sizeof reason);
+    else
+        snprintf(reason, sizeof reason, "SSL_get_error %d", ssl_err);
+    snprintf(t->err, sizeof t->err, "%s: %s", what, reason);
+    ERR_clear_error();
+}
+
+/* Renegotiation (TLS <= 1.2 only: TLS 1.3 has none, and OpenSSL reports its post-handshake
+ * messages — tickets, KeyUpdate — as handshake starts too). */
+static void info_cb(const SSL *ssl, int where, int ret)
+{
+    xs_tls *t = SSL_get_app_data(ssl);
+
+    (void)ret;
+    if (t == NULL)
+        return;
+    if ((where & SSL_CB_HANDSHAKE_START) != 0 && t->handshake_done && SSL_version(ssl) < TLS1_3_VERSION)
+        t->renegotiation = 1;
+    if ((where & SSL_CB_HANDSHAKE_DONE) != 0)
+        t->handshake_done = 1;
+}
+
+/* SNI: switch to the certificate of the host the client named, when we serve it. A name we do
+ * not serve keeps the stream host's certificate (the stream already named a host we serve). */
+static int sni_cb(SSL *ssl, int *alert, void *arg)
+{
+    xs_tls_ctx *c = arg;
+    xs_tls *t = SSL_get_app_data(ssl);
+    const char *name = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name);
+    char low[XS_CFG_NAME_MAX];
+    size_t i, n;
+
+    (void)alert;
+    if (name == NULL || t == NULL)
+        return SSL_TLSEXT_ERR_OK;
+    n = strnlen(name, sizeof low - 1);
+    for (i = 0; i < n; i++)
+        low[i] = (char)tolower((unsigned char)name[i]);
+    low[n] = '\0';
+    if (n > 0 && low[n - 1] == '.')
+        low[n - 1] = '\0';
+    for (i = 0; i < c->n; i++) {
+        if (strcmp(c->domain[i], low) == 0) {
+            if (SSL_get_SSL_CTX(ssl) != c->ctx[i])
+                SSL_set_SSL_CTX(ssl, c->ctx[i]);
+            snprintf(t->sni, sizeof t->sni, "%s", c->domain[i]);
+            break;
+        }
+    }
+    return SSL_TLSEXT_ERR_OK;
+}
+
+static SSL_CTX *host_ctx(xs_tls_ctx *c, const xs_config *cfg, const xs_vhost_cfg *h, char *err, size_t err_len)
+{
+    SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
+    X509 *leaf;
+    char reason[200];
+
+    if (ctx == NULL)
+        goto fail;
+    /* TLS >= 1.2 (DESIGN.md); no renegotiation, compression, tickets or session cache */
+    if (SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION) != 1)
+        goto fail;
+    SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_COMPRESSION | SSL_OP_CIPHER_SERVER_PREFERENCE |
+                                 SSL_OP_NO_TICKET);
+    SSL_CTX_set_num_tickets(ctx, 0);
+    SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
+    SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
+    if (cfg->tls_ciphers[0] != '\0' && SSL_CTX_set_cipher_list(ctx, cfg->tls_ciphers) != 1) {
+        snprintf(err, err_len, "tls.ciphers '%s' selects no cipher", cfg->tls_ciphers);
+        goto out;
+    }
+    if (cfg->tls_ciphersuites[0] != '\0' && SSL_CTX_set_ciphersuites(ctx, cfg->tls_ciphersuites) != 1) {
+        snprintf(err, err_len, "tls.ciphersuites '%s' selects no suite", cfg->tls_ciphersuites);
+        goto out;
+    }
+    if (SSL_CTX_use_certificate_chain_file(ctx, h->cert) != 1) {
+        ERR_error_string_n(ERR_get_error(), reason, sizeof reason);
+        snprintf(err, err_len, "%s: certificate '%s': %s", h->domain, h->cert, reason);
+        goto out;
+    }
+    if (SSL_CTX_use_PrivateKey_file(ctx, h->key, SSL_FILETYPE_PEM) != 1 || SSL_CTX_check_private_key(ctx) != 1) {
+        ERR_error_string_n(ERR_get_error(), reason, sizeof reason);
+        snprintf(err, err_len, "%s: key '%s': %s", h->domain, h->key, reason);
+        goto out;
+    }
+    leaf = SSL_CTX_get0_certificate(ctx);
+    if (leaf != NULL && X509_check_host(leaf, h->domain, 0, 0, NULL) != 1)
+        xs_warn("tls: the certificate %s does not name %s: clients that verify will refuse it", h->cert, h->domain);
+    SSL_CTX_set_tlsext_servername_callback(ctx, sni_cb);
+    SSL_CTX_set_tlsext_servername_arg(ctx, c);
+    ERR_clear_error();
+    return ctx;
+fail:
+    ERR_error_string_n(ERR_get_error(), reason, sizeof reason);
+    snprintf(err, err_len, "%s: OpenSSL: %s", h->domain, reason);
+out:
+    ERR_clear_error();
+    SSL_CTX_free(ctx);
+    return NULL;
+}
+
+xs_tls_ctx *xs_tls_ctx_new(const xs_config *cfg, char *err, size_t err_len)
+{
+    xs_tls_ctx *c = calloc(1, sizeof *c);
+    uint32_t i;
+
+    if (c == NULL) {
+        snprintf(err, err_len, "out of memory");
+        return NULL;
+    }
+    c->refs = 1;
+    for (i = 0; i < cfg->n_hosts; i++) {
+        snprintf(c->domain[i], sizeof c->domain[i], "%s", cfg->hosts[i].domain);
+        c->ctx[i] = host_ctx(c, cfg, &cfg->hosts[i], err, err_len);
+        if (c->ctx[i] == NULL) {
+            c->n = i;
+            xs_tls_ctx_unref(c);
+            return NULL;
+        }
+    }
+    c->n = cfg->n_hosts;
+    return c;
+}
+
+void xs_tls_ctx_ref(xs_tls_ctx *c)
+{
+    c->refs++;
+}
+
+void xs_tls_ctx_unref(xs_tls_ctx *c)
+{
+    uint32_t i;
+
+    if (c == NULL || --c->refs > 0)
+        return;
+    for (i = 0; i < c->n; i++)
+        SSL_CTX_free(c->ctx[i]);
+    free(c);
+}
+
+xs_tls *xs_tls_new(xs_tls_ctx *c, const char *host)
+{
+    xs_tls *t = calloc(1, sizeof *t);
+    SSL_CTX *ctx = c->ctx[0];
+    uint32_t i;
+
+    if (t == NULL)
+        return NULL;
+    for (i = 0; i < c->n; i++)
+        if (host != NULL && strcmp(c->domain[i], host) == 0)
+            ctx = c->ctx[i];
+    ERR_clear_error();
+    t->ssl = SSL_new(ctx);
+    t->rbio = BIO_new(BIO_s_mem());
+    t->wbio = BIO_new(BIO_s_mem());
+    if (t->ssl == NULL || t->rbio == NULL || t->wbio == NULL) {
+        BIO_free(t->rbio);
+        BIO_free(t->wbio);
+        SSL_free(t->ssl);
+        free(t);
+        ERR_clear_error();
+        return NULL;
+    }
+    BIO_set_mem_eof_return(t->rbio, -1);
+    BIO_set_mem_eof_return(t->wbio, -1);
+    SSL_set_bio(t->ssl, t->rbio, t->wbio);
+    SSL_set_app_data(t->ssl, t);
+    SSL_set_info_callback(t->ssl, info_cb);
+    SSL_set_accept_state(t->ssl);
+    xs_tls_ctx_ref(c);
+    t->ctx = c;
+    return t;
+}
+
+void xs_tls_free(xs_tls *t)
+{
+    if (t == NULL)
+        return;
+    SSL_free(t->ssl);
+    xs_tls_ctx_unref(t->ctx);
+    free(t->pending);
+    free(t);
+}
+
+int xs_tls_put(xs_tls *t, const uint8_t *data, size_t len)
+{
+    while (len > 0) {
+        int chunk = len > 0x10000 ? 0x10000 : (int)len;
+        int w = BIO_write(t->rbio, data, chunk);
+        if (w != chunk)
+            return -1;
+        data += chunk;
+        len -= (size_t)chunk;
+    }
+    return 0;
+}
+
+xs_tls_status xs_tls_handshake(xs_tls *t)
+{
+    int r, e;
+
+    ERR_clear_error();
+    r = SSL_do_handshake(t->ssl);
+    if (r == 1) {
+        t->handshake_done = 1;
+        return XS_TLS_OK;
+    }
+    e = SSL_get_error(t->ssl, r);
+    if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
+        ERR_clear_error();
+        return XS_TLS_AGAIN;
+    }
+    note_error(t, "handshake", e);
+    return XS_TLS_ERROR;
+}
+
+/* Plaintext that waited for WANT_READ, once something was read. */
+static xs_tls_status retry_pending(xs_tls *t)
+{
+    int r, e;
+
+    if (t->pending_len == 0)
+        return XS_TLS_OK;
+    ERR_clear_error();
+    r = SSL_write(t->ssl, t->pending, (int)t->pending_len);
+    if (r > 0) {
+        free(t->pending);
+        t->pending = NULL;
+        t->pending_len = 0;
+        return XS_TLS_OK;
+    }
+    e = SSL_get_error(t->ssl, r);
+    if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
+        ERR_clear_error();
+        return XS_TLS_OK;
+    }
+    note_error(t, "write", e);
+    return XS_TLS_ERROR;
+}
+
+xs_tls_status xs_tls_read(xs_tls *t, uint8_t *buf, size_t cap, size_t *n)
+{
+    int r, e;
+
+    *n = 0;
+    ERR_clear_error();
+    r = SSL_read(t->ssl, buf, cap > 0x40000000 ? 0x40000000 : (int)cap);
+    if (t->renegotiation) {
+        snprintf(t->err, sizeof t->err, "the peer started a renegotiation");
+        ERR_clear_error();
+        return XS_TLS_RENEGOTIATION;
+    }
+    if (r > 0) {
+        *n = (size_t)r;
+        return retry_pending(t);
+    }
+    e = SSL_get_error(t->ssl, r);
+    if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
+        ERR_clear_error();
+        return retry_pending(t) == XS_TLS_OK ? XS_TLS_AGAIN : XS_TLS_ERROR;
+    }
+    if (e == SSL_ERROR_ZERO_RETURN) {
+        ERR_clear_error();
+        return XS_TLS_CLOSED;
+    }
+    note_error(t, "read", e);
+    return XS_TLS_ERROR;
+}
+
+xs_tls_status xs_tls_write(xs_tls *t, const uint8_t *data, size_t len)
+{
+    int r, e;
+
+    if (len == 0)
+        return XS_TLS_OK;
+    if (len > 0x40000000 || t->pending_len > 0x40000000 - len) {
+        snprintf(t->err, sizeof t->err, "write: too much plaintext pending");
+        return XS_TLS_ERROR;
+    }
+    if (t->pending_len == 0) {
+        ERR_clear_error();
+        r = SSL_write(t->ssl, data, (int)len);
+        if (r > 0)
+            return XS_TLS_OK;
+        e = SSL_get_error(t->ssl, r);
+        if (e != SSL_ERROR_WANT_READ && e != SSL_ERROR_WANT_WRITE) {
+            note_error(t, "write", e);
+            return XS_TLS_ERROR;
+        }
+        ERR_clear_error();
+    }
+    /* WANT_READ (or bytes already waiting, which keep their order): keep them for later */
+    {
+        uint8_t *p = realloc(t->pending, t->pending_len + len);
+        if (p == NULL) {
+            snprintf(t->err, sizeof t->err, "write: out of memory");
+            return XS_TLS_ERROR;
+        }
+        memcpy(p + t->pending_len, data, len);
+        t->pending = p;
+        t->pending_len += len;
+    }
+    return XS_TLS_OK;
+}
+
+void xs_tls_close(xs_tls *t)
+{
+    if (t->close_sent || !t->handshake_done)
+        return;
+    t->close_sent = 1;
+    ERR_clear_error();
+    (void)SSL_shutdown(t->ssl);
+    ERR_clear_error();
+}
+
+size_t xs_tls_out_len(const xs_tls *t)
+{
+    return BIO_ctrl_pending(t->wbio);
+}
+
+size_t xs_tls_out_take(xs_tls *t, uint8_t *buf, size_t cap)
+{
+    int r = BIO_read(t->wbio, buf, cap > 0x40000000 ? 0x40000000 : (int)cap);
+
+    return r > 0 ? (size_t)r : 0;
+}
+
+size_t xs_tls_plain_pending(const xs_tls *t)
+{
+    return t->pending_len;
+}
+
+int xs_tls_channel_binding(const xs_tls *t, uint8_t *out, size_t cap, size_t *len, const char **type)
+{
+    static const char label[] = "EXPORTER-Channel-Binding";
+    int v = SSL_version(t->ssl);
+
+    *len = 0;
+    *type = NULL;
+    if (!t->handshake_done || cap < 32)
+        return -1;
+    if (v == TLS1_3_VERSION) {
+        /* RFC 9266 §2: 32 bytes, empty context */
+        if (SSL_export_keying_material(t->ssl, out, 32, label, sizeof label - 1, NULL, 0, 0) != 1) {
+            ERR_clear_error();
+            return -1;
+        }
+        *len = 32;
+        *type = "tls-exporter";
+        return 0;
+    }
+    if (v == TLS1_2_VERSION && SSL_get_extms_support(t->ssl) == 1) {
+        /* RFC 5929 §3.1: the first Finished of the latest handshake — the client's in a full
+         * handshake (we never resume, so it is always the peer's) */
+        size_t n = SSL_session_reused(t->ssl) ? SSL_get_finished(t->ssl, out, cap)
+                                              : SSL_get_peer_finished(t->ssl, out, cap);
+        if (n == 0 || n > cap)
+            return -1;
+        *len = n;
+        *type = "tls-unique";
+        return 0;
+    }
+    return -1;
+}
+
+int xs_tls_unique_13(const xs_tls *t, uint8_t *out, size_t cap, size_t *len)
+{
+    size_t n;
+
+    *len = 0;
+    if (!t->handshake_done || SSL_version(t->ssl) != TLS1_3_VERSION)
+        return -1;
+    n = SSL_get_peer_finished(t->ssl, out, cap);
+    if (n == 0 || n > cap)
+        return -1;
+    *len = n;
+    return 0;
+}
+
+const char *xs_tls_version(const xs_tls *t)
+{
+    return SSL_get_version(t->ssl);
+}
+
+const char *xs_tls_cipher(const xs_tls *t)
+{
+    const char *c = SSL_get_cipher_name(t->ssl);
+    return c != NULL ? c : "?";
+}
+
+const char *xs_tls_sni(const xs_tls *t)
+{
+    return t->sni;
+}
+
+const char *xs_tls_error(const xs_tls *t)
+{
+    return t->err[0] != '\0' ? t->err : "unknown";
+}

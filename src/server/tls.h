@@ -1,0 +1,77 @@
+/*
+ * tls.h — OpenSSL 3 over memory BIOs: TLS stays inside the shell, the socket stays with libuv.
+ *
+ * Ciphertext from the socket goes in with xs_tls_put; handshake, read and write run on the
+ * SSL object; whatever OpenSSL wants to send (handshake flights, alerts, TLS 1.3 tickets and
+ * KeyUpdate answers, application data, close_notify) collects in the write BIO, which the caller
+ * drains with xs_tls_out_take after *every* call (DESIGN.md Known traps).
+ *
+ * Policy (DESIGN.md Decisions): TLS 1.2 and 1.3 only; one certificate per virtual host, chosen
+ * by SNI when the client names a served host, else by the stream's host; renegotiation — which
+ * OpenSSL 3 only answers with a warning alert — is detected in the info callback and reported
+ * as XS_TLS_RENEGOTIATION so the caller closes the connection; no session resumption (tls-unique
+ * stays the client's Finished of a full handshake); SSL_MODE_RELEASE_BUFFERS.
+ */
+#ifndef XS_TLS_H
+#define XS_TLS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+
+typedef struct xs_tls_ctx xs_tls_ctx;   /* server-wide: one SSL_CTX per virtual host */
+typedef struct xs_tls xs_tls;           /* one connection */
+
+typedef enum xs_tls_status {
+    XS_TLS_OK = 0,           /* done (handshake complete, data read, data written) */
+    XS_TLS_AGAIN,            /* needs more ciphertext from the peer */
+    XS_TLS_CLOSED,           /* the peer sent close_notify */
+    XS_TLS_RENEGOTIATION,    /* the peer tried to renegotiate: close the connection */
+    XS_TLS_ERROR             /* fatal: xs_tls_error says why */
+} xs_tls_status;
+
+#define XS_TLS_CB_MAX 64u
+
+/* Loads every host's certificate and key. NULL with a reason in err. */
+xs_tls_ctx *xs_tls_ctx_new(const xs_config *cfg, char *err, size_t err_len);
+void xs_tls_ctx_ref(xs_tls_ctx *c);
+void xs_tls_ctx_unref(xs_tls_ctx *c);
+
+/* A server-side TLS session whose default certificate is the one of `host` (the stream's). */
+xs_tls *xs_tls_new(xs_tls_ctx *c, const char *host);
+void xs_tls_free(xs_tls *t);
+
+/* Ciphertext received from the peer. 0, or -1 when it could not be buffered. */
+int xs_tls_put(xs_tls *t, const uint8_t *data, size_t len);
+xs_tls_status xs_tls_handshake(xs_tls *t);
+/* Plaintext into buf: XS_TLS_OK with *n > 0, or AGAIN / CLOSED / RENEGOTIATION / ERROR. */
+xs_tls_status xs_tls_read(xs_tls *t, uint8_t *buf, size_t cap, size_t *n);
+/* Encrypts data; when OpenSSL needs to read first (WANT_READ) the bytes wait inside and go out
+ * after the next xs_tls_read. XS_TLS_OK or XS_TLS_ERROR. */
+xs_tls_status xs_tls_write(xs_tls *t, const uint8_t *data, size_t len);
+/* Queues close_notify (once). */
+void xs_tls_close(xs_tls *t);
+
+/* Bytes waiting in the write BIO, and taking them out. */
+size_t xs_tls_out_len(const xs_tls *t);
+size_t xs_tls_out_take(xs_tls *t, uint8_t *buf, size_t cap);
+/* Plaintext waiting for a WANT_READ to clear. */
+size_t xs_tls_plain_pending(const xs_tls *t);
+
+/* After the handshake: channel-binding data for SCRAM-*-PLUS — tls-exporter (RFC 9266, label
+ * "EXPORTER-Channel-Binding", 32 bytes) on TLS 1.3, tls-unique (RFC 5929: the first Finished of
+ * the handshake) on TLS 1.2 when extended master secret was negotiated. 0 on success. */
+int xs_tls_channel_binding(const xs_tls *t, uint8_t *out, size_t cap, size_t *len, const char **type);
+
+/* tls-unique on TLS 1.3 too: the client's Finished. RFC 9266 leaves tls-unique undefined for
+ * TLS 1.3, but clients send it there (slixmpp 1.8.3, through Python's ssl module, which takes
+ * the client's Finished); DESIGN.md: the binding type is read from the client's first message
+ * and the matching data installed. 0 with *len set, or -1 (TLS 1.2: use xs_tls_channel_binding). */
+int xs_tls_unique_13(const xs_tls *t, uint8_t *out, size_t cap, size_t *len);
+const char *xs_tls_version(const xs_tls *t);
+const char *xs_tls_cipher(const xs_tls *t);
+const char *xs_tls_sni(const xs_tls *t);       /* the served host SNI chose, or "" */
+const char *xs_tls_error(const xs_tls *t);     /* the last error's reason, for logs */
+
+#endif

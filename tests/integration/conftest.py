@@ -1,0 +1,250 @@
+"""Fixtures for the integration tests: a real xmppd on a loopback port, with a generated
+certificate and configuration in a temporary directory.
+
+Nothing is mocked: the tests speak to the server over TCP (raw sockets and Python's ssl module,
+openssl s_client/s_server for TLS policy, slixmpp for real logins). Ports are chosen free at run
+time; everything listens on 127.0.0.1 (and ::1 where a test says so).
+
+Environment: XMPPD_BIN and XMPPCTL_BIN override build/gcc/xmppd and build/gcc/xmppctl (make
+server-test-asan points XMPPD_BIN at an ASan build).
+"""
+import os
+import re
+import signal
+import socket
+import ssl
+import subprocess
+import time
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+XMPPD = os.path.abspath(os.environ.get("XMPPD_BIN") or os.path.join(ROOT, "build/gcc/xmppd"))
+XMPPCTL = os.path.abspath(os.environ.get("XMPPCTL_BIN") or os.path.join(ROOT, "build/gcc/xmppctl"))
+
+NS_STREAMS = "http://etherx.jabber.org/streams"
+
+
+def open_header(host="localhost", version=True):
+    v = " version='1.0'" if version else ""
+    return ("<?xml version='1.0'?><stream:stream xmlns='jabber:client' "
+            f"xmlns:stream='{NS_STREAMS}' to='{host}'{v}>").encode()
+
+
+def server_header(host="localhost"):
+    return ("<?xml version='1.0'?><stream:stream xmlns='jabber:client' "
+            f"xmlns:stream='{NS_STREAMS}' from='{host}' id='ID' version='1.0' xml:lang='en'>")
+
+
+FEAT_TLS_REQUIRED = ("<stream:features><starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'><required/>"
+                     "</starttls></stream:features>")
+STARTTLS = b"<starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>"
+PROCEED = "<proceed xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>"
+MECHS_ALL = ["SCRAM-SHA-256-PLUS", "SCRAM-SHA-256", "SCRAM-SHA-1-PLUS", "SCRAM-SHA-1", "PLAIN"]
+
+
+def feat_sasl(mechs):
+    inner = "".join(f"<mechanism>{m}</mechanism>" for m in mechs)
+    return f"<stream:features><mechanisms xmlns='urn:ietf:params:xml:ns:xmpp-sasl'>{inner}</mechanisms></stream:features>"
+
+
+def stream_error(cond):
+    return (f"<stream:error><{cond} xmlns='urn:ietf:params:xml:ns:xmpp-streams'/></stream:error>"
+            "</stream:stream>")
+
+
+def norm(data):
+    """Our stream ids are 128 random bits in hex: replaced by ID so bytes can be compared."""
+    text = data.decode("utf-8") if isinstance(data, bytes) else data
+    return re.sub(r"id='[0-9a-f]{32}'", "id='ID'", text)
+
+
+def recv_until(sock, marker, timeout=5.0):
+    """Reads until `marker` (bytes) has arrived, EOF, or timeout; returns what arrived."""
+    data = b""
+    deadline = time.monotonic() + timeout
+    while marker not in data:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            break
+        sock.settimeout(left)
+        try:
+            chunk = sock.recv(65536)
+        except socket.timeout:
+            break
+        if not chunk:
+            break
+        data += chunk
+    return data
+
+
+def recv_to_eof(sock, timeout=5.0):
+    """Reads until the peer closes. Returns (data, closed_cleanly, seconds)."""
+    data = b""
+    start = time.monotonic()
+    deadline = start + timeout
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return data, False, time.monotonic() - start
+        sock.settimeout(left)
+        try:
+            chunk = sock.recv(65536)
+        except socket.timeout:
+            return data, False, time.monotonic() - start
+        except (ssl.SSLEOFError, ConnectionResetError):
+            # EOF without close_notify, or a reset: closed, but not cleanly
+            return data, None, time.monotonic() - start
+        if not chunk:
+            return data, True, time.monotonic() - start
+        data += chunk
+
+
+def make_cert(directory, name, cn=None):
+    """A self-signed EC certificate for `cn` (SAN DNS:cn); key mode 0600. Returns (cert, key)."""
+    cn = cn or name
+    cert = os.path.join(directory, f"{name}.crt")
+    key = os.path.join(directory, f"{name}.key")
+    old = os.umask(0o077)
+    try:
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+                        "-nodes", "-days", "2", "-subj", f"/CN={cn}", "-addext", f"subjectAltName=DNS:{cn}",
+                        "-keyout", key, "-out", cert], check=True, capture_output=True)
+    finally:
+        os.umask(old)
+    os.chmod(key, 0o600)
+    return cert, key
+
+
+def free_port(family=socket.AF_INET, host="127.0.0.1"):
+    with socket.socket(family, socket.SOCK_STREAM) as s:
+        s.bind((host, 0))
+        return s.getsockname()[1]
+
+
+class Xmppd:
+    """One xmppd process with its own directory, certificate(s) and configuration."""
+
+    def __init__(self, directory, hosts=("localhost",), ipv6=False, extra="", limits=None, timeouts=None,
+                 require_encryption=True, mechanisms=None):
+        self.dir = str(directory)
+        self.port = free_port()
+        self.port6 = free_port(socket.AF_INET6, "::1") if ipv6 else None
+        self.hosts = list(hosts)
+        self.certs = {}
+        for h in self.hosts:
+            self.certs[h] = make_cert(self.dir, h)
+        self.store = os.path.join(self.dir, "accounts.db")
+        self.conf = os.path.join(self.dir, "xmppd.conf")
+        self.log_path = os.path.join(self.dir, "xmppd.log")
+        self.proc = None
+        listen = [f'{{ address = "127.0.0.1"; port = {self.port}; }}']
+        if ipv6:
+            listen.append(f'{{ address = "::1"; port = {self.port6}; }}')
+        vhosts = ",\n  ".join(
+            f'{{ domain = "{h}"; certificate = "{h}.crt"; key = "{h}.key"; }}' for h in self.hosts)
+        lim = {"max_streams": 100}
+        lim.update(limits or {})
+        tmo = {"handshake": 30, "idle": 300}
+        tmo.update(timeouts or {})
+        mechs = mechanisms or MECHS_ALL
+        self.mechs = list(mechs)
+        text = (f"listen = ( {', '.join(listen)} );\n"
+                f"virtual_hosts = (\n  {vhosts}\n);\n"
+                f"c2s_require_encryption = {'true' if require_encryption else 'false'};\n"
+                f"mechanisms = [ {', '.join(chr(34) + m + chr(34) for m in mechs)} ];\n"
+                "limits = { " + " ".join(f"{k} = {v};" for k, v in lim.items()) + " };\n"
+                "timeouts = { " + " ".join(f"{k} = {v};" for k, v in tmo.items()) + " };\n"
+                'data_dir = ".";\n'
+                'log_level = "debug";\n' + extra)
+        with open(self.conf, "w") as f:
+            f.write(text)
+
+    def start(self):
+        self.logf = open(self.log_path, "ab")
+        self.proc = subprocess.Popen([XMPPD, "-c", self.conf, "-f"], stdout=self.logf, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"xmppd exited with {self.proc.returncode}:\n{self.log()}")
+            if "xmppd ready" in self.log():   # logged once every listener is bound
+                return self
+            time.sleep(0.02)
+        raise RuntimeError("xmppd was not ready within 10 s:\n" + self.log())
+
+    def log(self):
+        with open(self.log_path, "rb") as f:
+            return f.read().decode("utf-8", "replace")
+
+    def connect(self, family=socket.AF_INET):
+        if family == socket.AF_INET6:
+            s = socket.create_connection(("::1", self.port6), timeout=5)
+        else:
+            s = socket.create_connection(("127.0.0.1", self.port), timeout=5)
+        return s
+
+    def signal(self, sig):
+        self.proc.send_signal(sig)
+
+    def stop(self):
+        if self.proc is None:
+            return None
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.logf.close()
+        rc = self.proc.returncode
+        log = self.log()
+        # sanitizer builds: any report (ASan, LSan, UBSan) fails the test that ran this server
+        assert not re.search(r"ERROR: \w+Sanitizer|runtime error:", log), log
+        assert rc == 0, f"xmppd exited with {rc}:\n{log[-5000:]}"
+        return rc
+
+    def client_context(self, host="localhost", **kw):
+        ctx = ssl.create_default_context(cafile=self.certs[host][0])
+        for k, v in kw.items():
+            setattr(ctx, k, v)
+        return ctx
+
+    def adduser(self, jid, password):
+        r = subprocess.run([XMPPCTL, "-c", self.store, "adduser", jid], input=(password + "\n").encode(),
+                           capture_output=True, timeout=30)
+        assert r.returncode == 0, r.stderr.decode()
+
+
+@pytest.fixture
+def make_server(tmp_path):
+    """Factory: make_server(**config) starts an xmppd with that configuration; all are stopped at
+    the end of the test."""
+    started = []
+
+    def make(**kw):
+        d = tmp_path / f"xmppd{len(started)}"
+        d.mkdir()
+        srv = Xmppd(d, **kw).start()
+        started.append(srv)
+        return srv
+
+    yield make
+    for srv in started:
+        srv.stop()
+
+
+@pytest.fixture
+def server(make_server):
+    return make_server()
+
+
+def negotiate_tls(srv, sock, host="localhost", ctx=None, sni=None):
+    """Header, features, <starttls/>, <proceed/>, handshake: returns the TLS socket."""
+    sock.sendall(open_header(host))
+    got = recv_until(sock, b"</stream:features>")
+    assert norm(got) == server_header(host) + FEAT_TLS_REQUIRED
+    sock.sendall(STARTTLS)
+    assert recv_until(sock, b"/>").decode() == PROCEED
+    ctx = ctx or srv.client_context(host)
+    return ctx.wrap_socket(sock, server_hostname=sni if sni is not None else host, suppress_ragged_eofs=False)
