@@ -354,24 +354,6 @@ static void hand_to_shell(xc_c2s *s, xc_c2s_route_kind kind)
     s->fx.to = &s->to;
 }
 
-/*@ requires \valid_read(list + (0 .. XC_C2S_HOSTS_MAX - 1)) && n <= XC_C2S_HOSTS_MAX && xc_str_valid(d);
-    requires \forall integer i; 0 <= i < XC_C2S_HOSTS_MAX ==> xc_str_valid(list[i]);
-    assigns \nothing;
-    ensures \result == 0 || \result == 1;
-*/
-static int served(const xc_str *list, uint32_t n, xc_str d)
-{
-    uint32_t i;
-    /*@ loop invariant 0 <= i <= n;
-        loop assigns i;
-        loop variant n - i;
-    */
-    for (i = 0; i < n; i++)
-        if (xc_str_eq(list[i], d))
-            return 1;
-    return 0;
-}
-
 /* RFC 3920 §10 and RFC 3921 §11: where a stanza from this (bound) client goes. */
 /*@ requires xc_c2s_ok(s);
     assigns s->route_buf[0 .. s->route_cap - 1], XC_C2S_FX_FIELDS(s), XC_C2S_JID_FIELDS(s->to), s->available, s->to_malformed,
@@ -384,6 +366,7 @@ static void route(xc_c2s *s, xc_c2s_event e)
     const xc_xml_tree *t = xc_xml_tree_of(&s->xml);
     const xc_xml_attr *to, *type;
     int is_error;
+    uint32_t host = 0;
 
     /* the table routes only from ACTIVE or BOUND; the stream says so itself as well */
     if (!s->authed || !s->bound || s->el == NULL) {
@@ -424,7 +407,7 @@ static void route(xc_c2s *s, xc_c2s_event e)
         c2s_put_stanza_error(s, XC_STZ_T_MODIFY, XC_STZ_JID_MALFORMED);
         return;
     }
-    if (!served(s->cfg->hosts, s->cfg->n_hosts, xc_jid_domain(&s->to))) {
+    if (!c2s_host_index(s->cfg->hosts, s->cfg->n_hosts, xc_jid_domain(&s->to), &host)) {
         hand_to_shell(s, XC_C2S_ROUTE_REMOTE);
         return;
     }

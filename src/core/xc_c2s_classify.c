@@ -73,13 +73,7 @@ static int32_t version_major(xc_str v)
     return (dot && minor_digits > 0) ? major : -1;
 }
 
-/*@ requires \valid(idx) && xc_str_valid(d);
-    requires n <= XC_C2S_HOSTS_MAX && \valid_read(list + (0 .. XC_C2S_HOSTS_MAX - 1));
-    requires \forall integer i; 0 <= i < XC_C2S_HOSTS_MAX ==> xc_str_valid(list[i]);
-    assigns *idx;
-    ensures (\result == 0 || \result == 1) && (\result == 1 ==> *idx < n);
-*/
-static int host_index(const xc_str *list, uint32_t n, xc_str d, uint32_t *idx)
+int c2s_host_index(const xc_str *list, uint32_t n, xc_str d, uint32_t *idx)
 {
     uint32_t i;
 
@@ -141,8 +135,8 @@ xc_c2s_event c2s_classify_header(xc_c2s *s, uint32_t *host)
     if (!has_to || xc_jid_parse(to.ptr, to.len, &s->to) != XC_JID_OK || s->to.node_len != 0 ||
         s->to.resource_len != 0)
         return XC_C2S_E_HDR_HOST_UNKNOWN;
-    if (!host_index(s->cfg->hosts, s->cfg->n_hosts, xc_jid_domain(&s->to), &idx)) {
-        if (host_index(s->cfg->gone, s->cfg->n_gone, xc_jid_domain(&s->to), &idx))
+    if (!c2s_host_index(s->cfg->hosts, s->cfg->n_hosts, xc_jid_domain(&s->to), &idx)) {
+        if (c2s_host_index(s->cfg->gone, s->cfg->n_gone, xc_jid_domain(&s->to), &idx))
             return XC_C2S_E_HDR_HOST_GONE;
         return XC_C2S_E_HDR_HOST_UNKNOWN;
     }

@@ -25,6 +25,16 @@
 */
 xc_c2s_event c2s_parse_error_event(xc_stream_error e);
 
+/* 1 with *idx set when d is one of list[0 .. n-1] (served or gone hosts), else 0. */
+/*@ requires \valid(idx) && xc_str_valid(d);
+    requires n <= XC_C2S_HOSTS_MAX && \valid_read(list + (0 .. XC_C2S_HOSTS_MAX - 1));
+    requires \forall integer i; 0 <= i < XC_C2S_HOSTS_MAX ==> xc_str_valid(list[i]);
+    requires \separated(idx, list + (0 .. XC_C2S_HOSTS_MAX - 1));
+    assigns *idx;
+    ensures (\result == 0 || \result == 1) && (\result == 1 ==> *idx < n);
+*/
+int c2s_host_index(const xc_str *list, uint32_t n, xc_str d, uint32_t *idx);
+
 /* The event for the stream header just parsed: host and version checks (RFC 3920 §4.4). */
 /*@ requires xc_c2s_ok(s) && \valid(host) && \separated(host, s);
     assigns s->el, XC_C2S_JID_FIELDS(s->to), *host, s->lang[0 .. XC_C2S_LANG_MAX - 1], s->lang_len;
