@@ -96,6 +96,21 @@ static xs_user *find_user(const xs_router *r, const char *bare, size_t bare_len,
     return NULL;
 }
 
+/* A user entry with no session yet, linked into its bucket; NULL when memory runs out. */
+static xs_user *new_user(xs_router *r, const char *bare, size_t bare_len, uint32_t h)
+{
+    xs_user *u = calloc(1, sizeof *u + bare_len + 1);
+
+    if (u == NULL)
+        return NULL;
+    memcpy(u->bare, bare, bare_len);
+    u->bare_len = bare_len;
+    u->hash = h;
+    u->next = r->buckets[h & r->mask];
+    r->buckets[h & r->mask] = u;
+    return u;
+}
+
 static xs_session *find_session(const xs_user *u, const char *resource, size_t resource_len)
 {
     xs_session *s;
@@ -120,35 +135,23 @@ xs_session *xs_router_add(xs_router *r, const char *bare, size_t bare_len, const
     memcpy(s->resource, resource, resource_len);
     s->resource_len = resource_len;
     s->owner = owner;
+    if (u == NULL)
+        u = new_user(r, bare, bare_len, h);
     if (u == NULL) {
-        u = calloc(1, sizeof *u + bare_len + 1);
-        if (u == NULL) {
-            free(s);
-            return NULL;
-        }
-        memcpy(u->bare, bare, bare_len);
-        u->bare_len = bare_len;
-        u->hash = h;
-        u->next = r->buckets[h & r->mask];
-        r->buckets[h & r->mask] = u;
+        free(s);
+        return NULL;
     }
     old = find_session(u, resource, resource_len);
     if (old != NULL) {
         *replaced = old->owner;
         xs_router_remove(r, old); /* u stays: s is added right after */
         u = find_user(r, bare, bare_len, h);
+        /* old was the user's only session: the entry went with it */
+        if (u == NULL)
+            u = new_user(r, bare, bare_len, h);
         if (u == NULL) {
-            /* old was the user's only session: the entry went with it */
-            u = calloc(1, sizeof *u + bare_len + 1);
-            if (u == NULL) {
-                free(s);
-                return NULL;
-            }
-            memcpy(u->bare, bare, bare_len);
-            u->bare_len = bare_len;
-            u->hash = h;
-            u->next = r->buckets[h & r->mask];
-            r->buckets[h & r->mask] = u;
+            free(s);
+            return NULL;
         }
     }
     s->user = u;

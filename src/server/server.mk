@@ -1,7 +1,7 @@
 # src/server/server.mk — the xmppd binary, `make run`, and the integration tests.
 # Included by the top-level Makefile (which defines B, CC, CFLAGS_ALL, LDFLAGS_ALL, ADAPTER_OBJ
-# and the $(B)/%.o rule); src/server/sasl.mk, when present, is included first and defines
-# SASL_OBJ (the Cyrus SASL adapter and the SQLite account store) and builds xmppctl.
+# and the $(B)/%.o rule); src/server/sasl.mk is included first and defines SASL_OBJ (the Cyrus
+# SASL adapter and the SQLite account store) and builds xmppctl.
 #
 #   make run               certificate + config in var/, xmppd in the foreground on 5222
 #   make server-test       pytest over tests/integration (real xmppd on loopback ports)
@@ -11,22 +11,19 @@ SERVER_SRC := src/server/main.c src/server/config.c src/server/conn.c src/server
               src/server/router.c src/server/tls.c
 SERVER_OBJ := $(SERVER_SRC:%.c=$(B)/%.o)
 SERVER_PKGS := libuv openssl libconfig
-SASL_FALLBACK_OBJ := $(B)/src/server/sasl_unavailable.o
 ROUTER_TEST_BIN := $(B)/tests/server/test_router
-# Without the SASL adapter xmppd still links: every authentication fails (temporary-auth-failure).
-XS_SASL_OBJ = $(if $(strip $(SASL_OBJ)),$(SASL_OBJ),$(SASL_FALLBACK_OBJ))
-XS_SASL_LIBS = $(if $(strip $(SASL_OBJ)),$(shell pkg-config --libs libsasl2 sqlite3 libcrypto),)
+XS_SASL_LIBS = $(shell pkg-config --libs libsasl2 sqlite3 libcrypto)
 
-$(SERVER_OBJ) $(SASL_FALLBACK_OBJ): PC_CFLAGS += $(shell pkg-config --cflags $(SERVER_PKGS))
+$(SERVER_OBJ): PC_CFLAGS += $(shell pkg-config --cflags $(SERVER_PKGS))
 
 all: $(B)/xmppd $(ROUTER_TEST_BIN)
 
-$(B)/xmppd: $(SERVER_OBJ) $(XS_SASL_OBJ) $(ADAPTER_OBJ) $(B)/libxcore.a
+$(B)/xmppd: $(SERVER_OBJ) $(SASL_OBJ) $(ADAPTER_OBJ) $(B)/libxcore.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) $(SERVER_OBJ) $(XS_SASL_OBJ) $(ADAPTER_OBJ) $(B)/libxcore.a $(LDFLAGS_ALL) \
+	$(CC) $(CFLAGS_ALL) $(SERVER_OBJ) $(SASL_OBJ) $(ADAPTER_OBJ) $(B)/libxcore.a $(LDFLAGS_ALL) \
 	    $(shell pkg-config --libs $(SERVER_PKGS) libidn) $(XS_SASL_LIBS) -o $@
 
--include $(SERVER_OBJ:.o=.d) $(SASL_FALLBACK_OBJ:.o=.d)
+-include $(SERVER_OBJ:.o=.d)
 
 # Unit test of the router (cmocka); run by server-test before the integration tests.
 
