@@ -10,7 +10,8 @@
  *   byte 1  N: the squeezed pool holds N entries (N * 16 bytes for the byte arena), so the
  *           parser's allocation N+1 fails: allocation-failure injection at any point
  *   record  [ctl][len][len bytes]; ctl & 7 says what happens:
- *           0 client bytes   1 tls_done (ctl bit 3: client cert, bit 4: channel binding)
+ *           0 client bytes   1 tls_done (ctl bit 3: verified client cert, else bit 5: refused
+ *           one; bit 4: channel binding)
  *           2 tls_failed     3 SASL result (ctl bits 3-4: challenge, success, failure; the
  *           failure condition is ctl >> 5; data = the bytes; success names user "juliet", or
  *           the bytes as user when ctl bit 5 is set)   4 timeout   5 shutdown   6 conflict
@@ -22,7 +23,8 @@
  *  - a ROUTE appears on a stream that is not authenticated and bound, or the routed bytes are
  *    not one well-formed element whose from is exactly the stream's full JID (parsed back);
  *  - SASL_START/STEP appears before TLS when TLS is required, on an authenticated stream, or
- *    (START) for a mechanism this stream did not offer;
+ *    (START) for a mechanism this stream did not offer, or on a stream whose client certificate
+ *    was refused (it must end at the next header);
  *  - feed consumes bytes while the stream waits for TLS or for a SASL result.
  */
 #include <stdint.h>
@@ -127,7 +129,7 @@ static int check_effects(const xc_c2s *s, xc_c2s_status st, int was_closed)
     if (f & XC_C2S_FX_ROUTE)
         check_route(s);
     if (f & (XC_C2S_FX_SASL_START | XC_C2S_FX_SASL_STEP)) {
-        if ((cfg.require_tls && !s->secure) || s->authed)
+        if ((cfg.require_tls && !s->secure) || s->authed || s->cert_refused)
             abort();
         if ((f & XC_C2S_FX_SASL_START) && (s->fx.mech >= XC_MECH_COUNT || (s->offered & (1u << s->fx.mech)) == 0))
             abort();
@@ -197,7 +199,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     case 3: m.xml.bytes += m.xml.bytes_n - 16u * squeeze; m.xml.bytes_n = 16u * squeeze; break;
     default: break;
     }
-    xc_c2s_init(s, &cfg, &m, (opt >> 1) & 1u, 1, 1, (const uint8_t *)"fuzz-fuzz-fuzz-fuzz-fuzz-fuzz-fuzz-fuzz");
+    xc_c2s_init(s, &cfg, &m, (opt >> 1) & 1u, XC_C2S_CERT_VERIFIED, 1, (const uint8_t *)"fuzz-fuzz-fuzz-fuzz-fuzz-fuzz-fuzz-fuzz");
 
     while (pos + 2 <= size) {
         uint8_t ctl = data[pos], len = data[pos + 1];
@@ -212,7 +214,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             feed(s, body, n, &counter);
             pos += n;
             continue;
-        case 1: st = xc_c2s_tls_done(s, (ctl >> 3) & 1u, (ctl >> 4) & 1u); break;
+        case 1: {
+            xc_c2s_client_cert cert = (ctl >> 3) & 1u ? XC_C2S_CERT_VERIFIED
+                                      : (ctl >> 5) & 1u ? XC_C2S_CERT_REFUSED : XC_C2S_CERT_NONE;
+            st = xc_c2s_tls_done(s, cert, (ctl >> 4) & 1u);
+            break;
+        }
         case 2: st = xc_c2s_tls_failed(s); break;
         case 3: {
             xc_c2s_sasl_outcome r;

@@ -36,400 +36,415 @@ bool parser_fresh;
 bool secure;
 bool tls_required;
 
-/* line 116: * | ERR_NOT_WELL_FORMED | - | stream_error(xml-not-well-formed) | CLOSED */
-inline row_116() {
-    printf("line 116: %e %e\n", state, ev);
-    closed = 1;
-    state = S_CLOSED;
-}
-
-/* line 117: * | ERR_RESTRICTED | - | stream_error(restricted-xml) | CLOSED */
+/* line 117: * | ERR_NOT_WELL_FORMED | - | stream_error(xml-not-well-formed) | CLOSED */
 inline row_117() {
     printf("line 117: %e %e\n", state, ev);
     closed = 1;
     state = S_CLOSED;
 }
 
-/* line 118: * | ERR_NAMESPACE | - | stream_error(invalid-namespace) | CLOSED */
+/* line 118: * | ERR_RESTRICTED | - | stream_error(restricted-xml) | CLOSED */
 inline row_118() {
     printf("line 118: %e %e\n", state, ev);
     closed = 1;
     state = S_CLOSED;
 }
 
-/* line 119: * | ERR_PREFIX | - | stream_error(bad-namespace-prefix) | CLOSED */
+/* line 119: * | ERR_NAMESPACE | - | stream_error(invalid-namespace) | CLOSED */
 inline row_119() {
     printf("line 119: %e %e\n", state, ev);
     closed = 1;
     state = S_CLOSED;
 }
 
-/* line 120: * | ERR_ENCODING | - | stream_error(unsupported-encoding) | CLOSED */
+/* line 120: * | ERR_PREFIX | - | stream_error(bad-namespace-prefix) | CLOSED */
 inline row_120() {
     printf("line 120: %e %e\n", state, ev);
     closed = 1;
     state = S_CLOSED;
 }
 
-/* line 121: * | ERR_LIMIT | - | stream_error(policy-violation) | CLOSED */
+/* line 121: * | ERR_ENCODING | - | stream_error(unsupported-encoding) | CLOSED */
 inline row_121() {
     printf("line 121: %e %e\n", state, ev);
     closed = 1;
     state = S_CLOSED;
 }
 
-/* line 122: * | ERR_FORMAT | - | stream_error(bad-format) | CLOSED */
+/* line 122: * | ERR_LIMIT | - | stream_error(policy-violation) | CLOSED */
 inline row_122() {
     printf("line 122: %e %e\n", state, ev);
     closed = 1;
     state = S_CLOSED;
 }
 
-/* line 123: * | STREAM_CLOSE | - | close_stream | CLOSED */
+/* line 123: * | ERR_FORMAT | - | stream_error(bad-format) | CLOSED */
 inline row_123() {
     printf("line 123: %e %e\n", state, ev);
     closed = 1;
     state = S_CLOSED;
 }
 
-/* line 124: * | PEER_ERROR | - | close_stream | CLOSED */
+/* line 124: * | STREAM_CLOSE | - | close_stream | CLOSED */
 inline row_124() {
     printf("line 124: %e %e\n", state, ev);
     closed = 1;
     state = S_CLOSED;
 }
 
-/* line 125: * | TIMEOUT | - | stream_error(connection-timeout) | CLOSED */
+/* line 125: * | PEER_ERROR | - | close_stream | CLOSED */
 inline row_125() {
     printf("line 125: %e %e\n", state, ev);
     closed = 1;
     state = S_CLOSED;
 }
 
-/* line 126: * | SHUTDOWN | - | stream_error(system-shutdown) | CLOSED */
+/* line 126: * | TIMEOUT | - | stream_error(connection-timeout) | CLOSED */
 inline row_126() {
     printf("line 126: %e %e\n", state, ev);
     closed = 1;
     state = S_CLOSED;
 }
 
-/* line 127: * | CONFLICT | - | stream_error(conflict) | CLOSED */
+/* line 127: * | SHUTDOWN | - | stream_error(system-shutdown) | CLOSED */
 inline row_127() {
     printf("line 127: %e %e\n", state, ev);
     closed = 1;
     state = S_CLOSED;
 }
 
-/* line 128: * | UNKNOWN | - | stream_error(unsupported-stanza-type) | CLOSED */
+/* line 128: * | CONFLICT | - | stream_error(conflict) | CLOSED */
 inline row_128() {
     printf("line 128: %e %e\n", state, ev);
     closed = 1;
     state = S_CLOSED;
 }
 
-/* line 129: * | SERVER_ONLY | - | stream_error(unsupported-stanza-type) | CLOSED */
+/* line 129: * | UNKNOWN | - | stream_error(unsupported-stanza-type) | CLOSED */
 inline row_129() {
     printf("line 129: %e %e\n", state, ev);
     closed = 1;
     state = S_CLOSED;
 }
 
-/* line 130: * | @header | - | stream_error(unsupported-stanza-type) | CLOSED */
+/* line 130: * | SERVER_ONLY | - | stream_error(unsupported-stanza-type) | CLOSED */
 inline row_130() {
     printf("line 130: %e %e\n", state, ev);
     closed = 1;
     state = S_CLOSED;
 }
 
-/* line 131: * | STARTTLS | - | tls_failure | CLOSED */
+/* line 131: * | @header | - | stream_error(unsupported-stanza-type) | CLOSED */
 inline row_131() {
     printf("line 131: %e %e\n", state, ev);
     closed = 1;
     state = S_CLOSED;
 }
 
-/* line 132: * | @stanza | - | stream_error(not-authorized) | CLOSED */
+/* line 132: * | STARTTLS | - | tls_failure | CLOSED */
 inline row_132() {
     printf("line 132: %e %e\n", state, ev);
     closed = 1;
     state = S_CLOSED;
 }
 
-/* line 133: * | AUTH_OFFERED, AUTH_NOT_OFFERED | - | sasl_failure(not-authorized) | = */
+/* line 133: * | @stanza | - | stream_error(not-authorized) | CLOSED */
 inline row_133() {
     printf("line 133: %e %e\n", state, ev);
-    skip;
-    skip;
+    closed = 1;
+    state = S_CLOSED;
 }
 
-/* line 134: * | RESPONSE | - | sasl_failure(not-authorized) | = */
+/* line 134: * | AUTH_OFFERED, AUTH_NOT_OFFERED | - | sasl_failure(not-authorized) | = */
 inline row_134() {
     printf("line 134: %e %e\n", state, ev);
     skip;
     skip;
 }
 
-/* line 135: * | ABORT | - | sasl_failure(aborted) | = */
+/* line 135: * | RESPONSE | - | sasl_failure(not-authorized) | = */
 inline row_135() {
     printf("line 135: %e %e\n", state, ev);
     skip;
     skip;
 }
 
-/* line 136: * | @tls, @result | - | stream_error(internal-server-error) | CLOSED */
+/* line 136: * | ABORT | - | sasl_failure(aborted) | = */
 inline row_136() {
     printf("line 136: %e %e\n", state, ev);
+    skip;
+    skip;
+}
+
+/* line 137: * | @tls, @result | - | stream_error(internal-server-error) | CLOSED */
+inline row_137() {
+    printf("line 137: %e %e\n", state, ev);
     closed = 1;
     state = S_CLOSED;
 }
 
-/* line 139: WAIT_HDR | HDR_OK | tls_required | keep_host, send_header, send_features | PRE_TLS */
-inline row_139() {
-    printf("line 139: %e %e\n", state, ev);
+/* line 140: WAIT_HDR | HDR_OK | cert_refused | keep_host, stream_error(policy-violation) | CLOSED */
+inline row_140() {
+    printf("line 140: %e %e\n", state, ev);
+    skip;
+    closed = 1;
+    state = S_CLOSED;
+}
+
+/* line 141: WAIT_HDR | HDR_OK | tls_required | keep_host, send_header, send_features | PRE_TLS */
+inline row_141() {
+    printf("line 141: %e %e\n", state, ev);
     skip;
     skip;
     skip;
     state = S_PRE_TLS;
 }
 
-/* line 140: WAIT_HDR | HDR_OK | - | keep_host, send_header, send_features | AUTH */
-inline row_140() {
-    printf("line 140: %e %e\n", state, ev);
+/* line 142: WAIT_HDR | HDR_OK | - | keep_host, send_header, send_features | AUTH */
+inline row_142() {
+    printf("line 142: %e %e\n", state, ev);
     skip;
     skip;
     skip;
     state = S_AUTH;
 }
 
-/* line 141: WAIT_HDR | HDR_NO_VERSION | - | send_header_v0, stream_error(unsupported-version) | CLOSED */
-inline row_141() {
-    printf("line 141: %e %e\n", state, ev);
+/* line 143: WAIT_HDR | HDR_NO_VERSION | - | send_header_v0, stream_error(unsupported-version) | CLOSED */
+inline row_143() {
+    printf("line 143: %e %e\n", state, ev);
     skip;
     closed = 1;
     state = S_CLOSED;
 }
 
-/* line 142: WAIT_HDR | HDR_HOST_UNKNOWN | - | stream_error(host-unknown) | CLOSED */
-inline row_142() {
-    printf("line 142: %e %e\n", state, ev);
-    closed = 1;
-    state = S_CLOSED;
-}
-
-/* line 143: WAIT_HDR | HDR_HOST_GONE | - | stream_error(host-gone) | CLOSED */
-inline row_143() {
-    printf("line 143: %e %e\n", state, ev);
-    closed = 1;
-    state = S_CLOSED;
-}
-
-/* line 144: WAIT_HDR | HDR_HOST_CHANGED | - | stream_error(host-unknown) | CLOSED */
+/* line 144: WAIT_HDR | HDR_HOST_UNKNOWN | - | stream_error(host-unknown) | CLOSED */
 inline row_144() {
     printf("line 144: %e %e\n", state, ev);
     closed = 1;
     state = S_CLOSED;
 }
 
-/* line 145: WAIT_HDR | STREAM_CLOSE, PEER_ERROR, STARTTLS, @sasl, @stanza, SERVER_ONLY, UNKNOWN | - | stream_error(invalid-namespace) | CLOSED */
+/* line 145: WAIT_HDR | HDR_HOST_GONE | - | stream_error(host-gone) | CLOSED */
 inline row_145() {
     printf("line 145: %e %e\n", state, ev);
     closed = 1;
     state = S_CLOSED;
 }
 
-/* line 148: PRE_TLS | STARTTLS | - | send_proceed, start_tls | TLS_HS */
-inline row_148() {
-    printf("line 148: %e %e\n", state, ev);
+/* line 146: WAIT_HDR | HDR_HOST_CHANGED | - | stream_error(host-unknown) | CLOSED */
+inline row_146() {
+    printf("line 146: %e %e\n", state, ev);
+    closed = 1;
+    state = S_CLOSED;
+}
+
+/* line 147: WAIT_HDR | STREAM_CLOSE, PEER_ERROR, STARTTLS, @sasl, @stanza, SERVER_ONLY, UNKNOWN | - | stream_error(invalid-namespace) | CLOSED */
+inline row_147() {
+    printf("line 147: %e %e\n", state, ev);
+    closed = 1;
+    state = S_CLOSED;
+}
+
+/* line 150: PRE_TLS | STARTTLS | - | send_proceed, start_tls | TLS_HS */
+inline row_150() {
+    printf("line 150: %e %e\n", state, ev);
     skip;
     injected = 0; parser_fresh = 1;
     state = S_TLS_HS;
     assert(parser_fresh && !injected && !secure && !authed);
 }
 
-/* line 149: PRE_TLS | AUTH_OFFERED, AUTH_NOT_OFFERED | retries_left | sasl_failure(encryption-required), count_failure | PRE_TLS */
-inline row_149() {
-    printf("line 149: %e %e\n", state, ev);
+/* line 151: PRE_TLS | AUTH_OFFERED, AUTH_NOT_OFFERED | retries_left | sasl_failure(encryption-required), count_failure | PRE_TLS */
+inline row_151() {
+    printf("line 151: %e %e\n", state, ev);
     skip;
     skip;
     state = S_PRE_TLS;
 }
 
-/* line 150: PRE_TLS | AUTH_OFFERED, AUTH_NOT_OFFERED | - | sasl_failure(encryption-required), stream_error(policy-violation) | CLOSED */
-inline row_150() {
-    printf("line 150: %e %e\n", state, ev);
+/* line 152: PRE_TLS | AUTH_OFFERED, AUTH_NOT_OFFERED | - | sasl_failure(encryption-required), stream_error(policy-violation) | CLOSED */
+inline row_152() {
+    printf("line 152: %e %e\n", state, ev);
     skip;
     closed = 1;
     state = S_CLOSED;
 }
 
-/* line 151: PRE_TLS | RESPONSE | - | sasl_failure(not-authorized) | PRE_TLS */
-inline row_151() {
-    printf("line 151: %e %e\n", state, ev);
+/* line 153: PRE_TLS | RESPONSE | - | sasl_failure(not-authorized) | PRE_TLS */
+inline row_153() {
+    printf("line 153: %e %e\n", state, ev);
     skip;
     state = S_PRE_TLS;
 }
 
-/* line 152: PRE_TLS | ABORT | - | sasl_failure(aborted) | PRE_TLS */
-inline row_152() {
-    printf("line 152: %e %e\n", state, ev);
+/* line 154: PRE_TLS | ABORT | - | sasl_failure(aborted) | PRE_TLS */
+inline row_154() {
+    printf("line 154: %e %e\n", state, ev);
     skip;
     state = S_PRE_TLS;
 }
 
-/* line 155: TLS_HS | TLS_DONE | - | set_secure, restart | WAIT_HDR_TLS */
-inline row_155() {
-    printf("line 155: %e %e\n", state, ev);
+/* line 157: TLS_HS | TLS_DONE | - | set_secure, restart | WAIT_HDR_TLS */
+inline row_157() {
+    printf("line 157: %e %e\n", state, ev);
     secure = 1;
     injected = 0; parser_fresh = 1;
     state = S_WAIT_HDR_TLS;
     assert(secure && parser_fresh);
 }
 
-/* line 156: TLS_HS | TLS_FAILED | - | drop | CLOSED */
-inline row_156() {
-    printf("line 156: %e %e\n", state, ev);
+/* line 158: TLS_HS | TLS_FAILED | - | drop | CLOSED */
+inline row_158() {
+    printf("line 158: %e %e\n", state, ev);
     closed = 1;
     state = S_CLOSED;
 }
 
-/* line 157: TLS_HS | * | - | drop | CLOSED */
-inline row_157() {
-    printf("line 157: %e %e\n", state, ev);
+/* line 159: TLS_HS | * | - | drop | CLOSED */
+inline row_159() {
+    printf("line 159: %e %e\n", state, ev);
     closed = 1;
     state = S_CLOSED;
 }
 
-/* line 160: WAIT_HDR_TLS | HDR_OK | - | send_header, send_features | AUTH */
-inline row_160() {
-    printf("line 160: %e %e\n", state, ev);
-    skip;
-    skip;
-    state = S_AUTH;
-}
-
-/* line 161: WAIT_HDR_TLS | HDR_NO_VERSION | - | send_header_v0, stream_error(unsupported-version) | CLOSED */
-inline row_161() {
-    printf("line 161: %e %e\n", state, ev);
-    skip;
-    closed = 1;
-    state = S_CLOSED;
-}
-
-/* line 162: WAIT_HDR_TLS | HDR_HOST_UNKNOWN | - | stream_error(host-unknown) | CLOSED */
+/* line 162: WAIT_HDR_TLS | HDR_OK | cert_refused | stream_error(policy-violation) | CLOSED */
 inline row_162() {
     printf("line 162: %e %e\n", state, ev);
     closed = 1;
     state = S_CLOSED;
 }
 
-/* line 163: WAIT_HDR_TLS | HDR_HOST_GONE | - | stream_error(host-gone) | CLOSED */
+/* line 163: WAIT_HDR_TLS | HDR_OK | - | send_header, send_features | AUTH */
 inline row_163() {
     printf("line 163: %e %e\n", state, ev);
-    closed = 1;
-    state = S_CLOSED;
+    skip;
+    skip;
+    state = S_AUTH;
 }
 
-/* line 164: WAIT_HDR_TLS | HDR_HOST_CHANGED | - | stream_error(host-unknown) | CLOSED */
+/* line 164: WAIT_HDR_TLS | HDR_NO_VERSION | - | send_header_v0, stream_error(unsupported-version) | CLOSED */
 inline row_164() {
     printf("line 164: %e %e\n", state, ev);
+    skip;
     closed = 1;
     state = S_CLOSED;
 }
 
-/* line 165: WAIT_HDR_TLS | STREAM_CLOSE, PEER_ERROR, STARTTLS, @sasl, @stanza, SERVER_ONLY, UNKNOWN | - | stream_error(invalid-namespace) | CLOSED */
+/* line 165: WAIT_HDR_TLS | HDR_HOST_UNKNOWN | - | stream_error(host-unknown) | CLOSED */
 inline row_165() {
     printf("line 165: %e %e\n", state, ev);
     closed = 1;
     state = S_CLOSED;
 }
 
-/* line 168: AUTH | AUTH_OFFERED | tls_required | sasl_failure(encryption-required), count_failure | AUTH */
+/* line 166: WAIT_HDR_TLS | HDR_HOST_GONE | - | stream_error(host-gone) | CLOSED */
+inline row_166() {
+    printf("line 166: %e %e\n", state, ev);
+    closed = 1;
+    state = S_CLOSED;
+}
+
+/* line 167: WAIT_HDR_TLS | HDR_HOST_CHANGED | - | stream_error(host-unknown) | CLOSED */
+inline row_167() {
+    printf("line 167: %e %e\n", state, ev);
+    closed = 1;
+    state = S_CLOSED;
+}
+
+/* line 168: WAIT_HDR_TLS | STREAM_CLOSE, PEER_ERROR, STARTTLS, @sasl, @stanza, SERVER_ONLY, UNKNOWN | - | stream_error(invalid-namespace) | CLOSED */
 inline row_168() {
     printf("line 168: %e %e\n", state, ev);
+    closed = 1;
+    state = S_CLOSED;
+}
+
+/* line 171: AUTH | AUTH_OFFERED | tls_required | sasl_failure(encryption-required), count_failure | AUTH */
+inline row_171() {
+    printf("line 171: %e %e\n", state, ev);
     skip;
     skip;
     state = S_AUTH;
 }
 
-/* line 169: AUTH | AUTH_OFFERED | b64_ok | sasl_start | SASL_WAIT */
-inline row_169() {
-    printf("line 169: %e %e\n", state, ev);
+/* line 172: AUTH | AUTH_OFFERED | b64_ok | sasl_start | SASL_WAIT */
+inline row_172() {
+    printf("line 172: %e %e\n", state, ev);
     assert(secure || !tls_required); assert(offered); assert(!authed);
     state = S_SASL_WAIT;
 }
 
-/* line 170: AUTH | AUTH_OFFERED | retries_left | sasl_failure(incorrect-encoding), count_failure | AUTH */
-inline row_170() {
-    printf("line 170: %e %e\n", state, ev);
-    skip;
-    skip;
-    state = S_AUTH;
-}
-
-/* line 171: AUTH | AUTH_OFFERED | - | sasl_failure(incorrect-encoding), stream_error(policy-violation) | CLOSED */
-inline row_171() {
-    printf("line 171: %e %e\n", state, ev);
-    skip;
-    closed = 1;
-    state = S_CLOSED;
-}
-
-/* line 172: AUTH | AUTH_NOT_OFFERED | retries_left | sasl_failure(invalid-mechanism), count_failure | AUTH */
-inline row_172() {
-    printf("line 172: %e %e\n", state, ev);
-    skip;
-    skip;
-    state = S_AUTH;
-}
-
-/* line 173: AUTH | AUTH_NOT_OFFERED | - | sasl_failure(invalid-mechanism), stream_error(policy-violation) | CLOSED */
+/* line 173: AUTH | AUTH_OFFERED | retries_left | sasl_failure(incorrect-encoding), count_failure | AUTH */
 inline row_173() {
     printf("line 173: %e %e\n", state, ev);
     skip;
-    closed = 1;
-    state = S_CLOSED;
+    skip;
+    state = S_AUTH;
 }
 
-/* line 174: AUTH | STARTTLS | secure | tls_failure | CLOSED */
+/* line 174: AUTH | AUTH_OFFERED | - | sasl_failure(incorrect-encoding), stream_error(policy-violation) | CLOSED */
 inline row_174() {
     printf("line 174: %e %e\n", state, ev);
+    skip;
     closed = 1;
     state = S_CLOSED;
 }
 
-/* line 175: AUTH | STARTTLS | - | send_proceed, start_tls | TLS_HS */
+/* line 175: AUTH | AUTH_NOT_OFFERED | retries_left | sasl_failure(invalid-mechanism), count_failure | AUTH */
 inline row_175() {
     printf("line 175: %e %e\n", state, ev);
+    skip;
+    skip;
+    state = S_AUTH;
+}
+
+/* line 176: AUTH | AUTH_NOT_OFFERED | - | sasl_failure(invalid-mechanism), stream_error(policy-violation) | CLOSED */
+inline row_176() {
+    printf("line 176: %e %e\n", state, ev);
+    skip;
+    closed = 1;
+    state = S_CLOSED;
+}
+
+/* line 177: AUTH | STARTTLS | secure | tls_failure | CLOSED */
+inline row_177() {
+    printf("line 177: %e %e\n", state, ev);
+    closed = 1;
+    state = S_CLOSED;
+}
+
+/* line 178: AUTH | STARTTLS | - | send_proceed, start_tls | TLS_HS */
+inline row_178() {
+    printf("line 178: %e %e\n", state, ev);
     skip;
     injected = 0; parser_fresh = 1;
     state = S_TLS_HS;
     assert(parser_fresh && !injected && !secure && !authed);
 }
 
-/* line 176: AUTH | RESPONSE | - | sasl_failure(not-authorized) | AUTH */
-inline row_176() {
-    printf("line 176: %e %e\n", state, ev);
+/* line 179: AUTH | RESPONSE | - | sasl_failure(not-authorized) | AUTH */
+inline row_179() {
+    printf("line 179: %e %e\n", state, ev);
     skip;
     state = S_AUTH;
 }
 
-/* line 177: AUTH | ABORT | - | sasl_failure(aborted) | AUTH */
-inline row_177() {
-    printf("line 177: %e %e\n", state, ev);
-    skip;
-    state = S_AUTH;
-}
-
-/* line 180: SASL_WAIT | SASL_CHALLENGE | - | send_challenge | SASL_STEP */
+/* line 180: AUTH | ABORT | - | sasl_failure(aborted) | AUTH */
 inline row_180() {
     printf("line 180: %e %e\n", state, ev);
+    skip;
+    state = S_AUTH;
+}
+
+/* line 183: SASL_WAIT | SASL_CHALLENGE | - | send_challenge | SASL_STEP */
+inline row_183() {
+    printf("line 183: %e %e\n", state, ev);
     skip;
     state = S_SASL_STEP;
 }
 
-/* line 181: SASL_WAIT | SASL_SUCCESS | - | send_success, set_authed, restart | WAIT_HDR_AUTHED */
-inline row_181() {
-    printf("line 181: %e %e\n", state, ev);
+/* line 184: SASL_WAIT | SASL_SUCCESS | - | send_success, set_authed, restart | WAIT_HDR_AUTHED */
+inline row_184() {
+    printf("line 184: %e %e\n", state, ev);
     skip;
     authed = 1;
     injected = 0; parser_fresh = 1;
@@ -437,69 +452,46 @@ inline row_181() {
     assert(authed && parser_fresh);
 }
 
-/* line 182: SASL_WAIT | SASL_FAILURE | retries_left | sasl_failure_result, count_failure | AUTH */
-inline row_182() {
-    printf("line 182: %e %e\n", state, ev);
+/* line 185: SASL_WAIT | SASL_FAILURE | retries_left | sasl_failure_result, count_failure | AUTH */
+inline row_185() {
+    printf("line 185: %e %e\n", state, ev);
     skip;
     skip;
     state = S_AUTH;
 }
 
-/* line 183: SASL_WAIT | SASL_FAILURE | - | sasl_failure_result, stream_error(policy-violation) | CLOSED */
-inline row_183() {
-    printf("line 183: %e %e\n", state, ev);
+/* line 186: SASL_WAIT | SASL_FAILURE | - | sasl_failure_result, stream_error(policy-violation) | CLOSED */
+inline row_186() {
+    printf("line 186: %e %e\n", state, ev);
     skip;
     closed = 1;
     state = S_CLOSED;
 }
 
-/* line 186: SASL_STEP | RESPONSE | b64_ok | sasl_step | SASL_WAIT */
-inline row_186() {
-    printf("line 186: %e %e\n", state, ev);
+/* line 189: SASL_STEP | RESPONSE | b64_ok | sasl_step | SASL_WAIT */
+inline row_189() {
+    printf("line 189: %e %e\n", state, ev);
     assert(secure || !tls_required); assert(!authed);
     state = S_SASL_WAIT;
 }
 
-/* line 187: SASL_STEP | RESPONSE | retries_left | sasl_failure(incorrect-encoding), count_failure | AUTH */
-inline row_187() {
-    printf("line 187: %e %e\n", state, ev);
-    skip;
-    skip;
-    state = S_AUTH;
-}
-
-/* line 188: SASL_STEP | RESPONSE | - | sasl_failure(incorrect-encoding), stream_error(policy-violation) | CLOSED */
-inline row_188() {
-    printf("line 188: %e %e\n", state, ev);
-    skip;
-    closed = 1;
-    state = S_CLOSED;
-}
-
-/* line 189: SASL_STEP | ABORT | retries_left | sasl_failure(aborted), count_failure | AUTH */
-inline row_189() {
-    printf("line 189: %e %e\n", state, ev);
-    skip;
-    skip;
-    state = S_AUTH;
-}
-
-/* line 190: SASL_STEP | ABORT | - | sasl_failure(aborted), stream_error(policy-violation) | CLOSED */
+/* line 190: SASL_STEP | RESPONSE | retries_left | sasl_failure(incorrect-encoding), count_failure | AUTH */
 inline row_190() {
     printf("line 190: %e %e\n", state, ev);
     skip;
+    skip;
+    state = S_AUTH;
+}
+
+/* line 191: SASL_STEP | RESPONSE | - | sasl_failure(incorrect-encoding), stream_error(policy-violation) | CLOSED */
+inline row_191() {
+    printf("line 191: %e %e\n", state, ev);
+    skip;
     closed = 1;
     state = S_CLOSED;
 }
 
-/* line 191: SASL_STEP | AUTH_OFFERED | b64_ok | sasl_start | SASL_WAIT */
-inline row_191() {
-    printf("line 191: %e %e\n", state, ev);
-    assert(secure || !tls_required); assert(offered); assert(!authed);
-    state = S_SASL_WAIT;
-}
-
-/* line 192: SASL_STEP | AUTH_OFFERED | retries_left | sasl_failure(incorrect-encoding), count_failure | AUTH */
+/* line 192: SASL_STEP | ABORT | retries_left | sasl_failure(aborted), count_failure | AUTH */
 inline row_192() {
     printf("line 192: %e %e\n", state, ev);
     skip;
@@ -507,7 +499,7 @@ inline row_192() {
     state = S_AUTH;
 }
 
-/* line 193: SASL_STEP | AUTH_OFFERED | - | sasl_failure(incorrect-encoding), stream_error(policy-violation) | CLOSED */
+/* line 193: SASL_STEP | ABORT | - | sasl_failure(aborted), stream_error(policy-violation) | CLOSED */
 inline row_193() {
     printf("line 193: %e %e\n", state, ev);
     skip;
@@ -515,137 +507,160 @@ inline row_193() {
     state = S_CLOSED;
 }
 
-/* line 194: SASL_STEP | AUTH_NOT_OFFERED | retries_left | sasl_failure(invalid-mechanism), count_failure | AUTH */
+/* line 194: SASL_STEP | AUTH_OFFERED | b64_ok | sasl_start | SASL_WAIT */
 inline row_194() {
     printf("line 194: %e %e\n", state, ev);
+    assert(secure || !tls_required); assert(offered); assert(!authed);
+    state = S_SASL_WAIT;
+}
+
+/* line 195: SASL_STEP | AUTH_OFFERED | retries_left | sasl_failure(incorrect-encoding), count_failure | AUTH */
+inline row_195() {
+    printf("line 195: %e %e\n", state, ev);
     skip;
     skip;
     state = S_AUTH;
 }
 
-/* line 195: SASL_STEP | AUTH_NOT_OFFERED | - | sasl_failure(invalid-mechanism), stream_error(policy-violation) | CLOSED */
-inline row_195() {
-    printf("line 195: %e %e\n", state, ev);
+/* line 196: SASL_STEP | AUTH_OFFERED | - | sasl_failure(incorrect-encoding), stream_error(policy-violation) | CLOSED */
+inline row_196() {
+    printf("line 196: %e %e\n", state, ev);
     skip;
     closed = 1;
     state = S_CLOSED;
 }
 
-/* line 198: WAIT_HDR_AUTHED | HDR_OK | - | send_header, send_features | BIND */
+/* line 197: SASL_STEP | AUTH_NOT_OFFERED | retries_left | sasl_failure(invalid-mechanism), count_failure | AUTH */
+inline row_197() {
+    printf("line 197: %e %e\n", state, ev);
+    skip;
+    skip;
+    state = S_AUTH;
+}
+
+/* line 198: SASL_STEP | AUTH_NOT_OFFERED | - | sasl_failure(invalid-mechanism), stream_error(policy-violation) | CLOSED */
 inline row_198() {
     printf("line 198: %e %e\n", state, ev);
+    skip;
+    closed = 1;
+    state = S_CLOSED;
+}
+
+/* line 201: WAIT_HDR_AUTHED | HDR_OK | - | send_header, send_features | BIND */
+inline row_201() {
+    printf("line 201: %e %e\n", state, ev);
     skip;
     skip;
     state = S_BIND;
 }
 
-/* line 199: WAIT_HDR_AUTHED | HDR_NO_VERSION | - | send_header_v0, stream_error(unsupported-version) | CLOSED */
-inline row_199() {
-    printf("line 199: %e %e\n", state, ev);
+/* line 202: WAIT_HDR_AUTHED | HDR_NO_VERSION | - | send_header_v0, stream_error(unsupported-version) | CLOSED */
+inline row_202() {
+    printf("line 202: %e %e\n", state, ev);
     skip;
     closed = 1;
     state = S_CLOSED;
 }
 
-/* line 200: WAIT_HDR_AUTHED | HDR_HOST_UNKNOWN | - | stream_error(host-unknown) | CLOSED */
-inline row_200() {
-    printf("line 200: %e %e\n", state, ev);
-    closed = 1;
-    state = S_CLOSED;
-}
-
-/* line 201: WAIT_HDR_AUTHED | HDR_HOST_GONE | - | stream_error(host-gone) | CLOSED */
-inline row_201() {
-    printf("line 201: %e %e\n", state, ev);
-    closed = 1;
-    state = S_CLOSED;
-}
-
-/* line 202: WAIT_HDR_AUTHED | HDR_HOST_CHANGED | - | stream_error(host-unknown) | CLOSED */
-inline row_202() {
-    printf("line 202: %e %e\n", state, ev);
-    closed = 1;
-    state = S_CLOSED;
-}
-
-/* line 203: WAIT_HDR_AUTHED | STREAM_CLOSE, PEER_ERROR, STARTTLS, @sasl, @stanza, SERVER_ONLY, UNKNOWN | - | stream_error(invalid-namespace) | CLOSED */
+/* line 203: WAIT_HDR_AUTHED | HDR_HOST_UNKNOWN | - | stream_error(host-unknown) | CLOSED */
 inline row_203() {
     printf("line 203: %e %e\n", state, ev);
     closed = 1;
     state = S_CLOSED;
 }
 
-/* line 206: BIND | IQ_BIND | resource_ok | bind | BOUND */
+/* line 204: WAIT_HDR_AUTHED | HDR_HOST_GONE | - | stream_error(host-gone) | CLOSED */
+inline row_204() {
+    printf("line 204: %e %e\n", state, ev);
+    closed = 1;
+    state = S_CLOSED;
+}
+
+/* line 205: WAIT_HDR_AUTHED | HDR_HOST_CHANGED | - | stream_error(host-unknown) | CLOSED */
+inline row_205() {
+    printf("line 205: %e %e\n", state, ev);
+    closed = 1;
+    state = S_CLOSED;
+}
+
+/* line 206: WAIT_HDR_AUTHED | STREAM_CLOSE, PEER_ERROR, STARTTLS, @sasl, @stanza, SERVER_ONLY, UNKNOWN | - | stream_error(invalid-namespace) | CLOSED */
 inline row_206() {
     printf("line 206: %e %e\n", state, ev);
+    closed = 1;
+    state = S_CLOSED;
+}
+
+/* line 209: BIND | IQ_BIND | resource_ok | bind | BOUND */
+inline row_209() {
+    printf("line 209: %e %e\n", state, ev);
     assert(authed); bound = 1;
     state = S_BOUND;
     assert(authed && bound);
 }
 
-/* line 207: BIND | IQ_BIND, IQ_BIND_BAD | bind_retries_left | stanza_error(modify,bad-request), count_bind_failure | BIND */
-inline row_207() {
-    printf("line 207: %e %e\n", state, ev);
+/* line 210: BIND | IQ_BIND, IQ_BIND_BAD | bind_retries_left | stanza_error(modify,bad-request), count_bind_failure | BIND */
+inline row_210() {
+    printf("line 210: %e %e\n", state, ev);
     skip;
     skip;
     state = S_BIND;
 }
 
-/* line 208: BIND | IQ_BIND, IQ_BIND_BAD | - | stanza_error(modify,bad-request), stream_error(policy-violation) | CLOSED */
-inline row_208() {
-    printf("line 208: %e %e\n", state, ev);
+/* line 211: BIND | IQ_BIND, IQ_BIND_BAD | - | stanza_error(modify,bad-request), stream_error(policy-violation) | CLOSED */
+inline row_211() {
+    printf("line 211: %e %e\n", state, ev);
     skip;
     closed = 1;
     state = S_CLOSED;
 }
 
-/* line 211: BOUND | IQ_SESSION | - | session | ACTIVE */
-inline row_211() {
-    printf("line 211: %e %e\n", state, ev);
-    assert(bound);
-    state = S_ACTIVE;
-    assert(authed && bound);
-}
-
-/* line 212: BOUND | @route | - | route | ACTIVE */
-inline row_212() {
-    printf("line 212: %e %e\n", state, ev);
-    assert(authed && bound);
-    state = S_ACTIVE;
-    assert(authed && bound);
-}
-
-/* line 213: BOUND | IQ_BIND, IQ_BIND_BAD | - | stanza_error(cancel,not-allowed) | BOUND */
-inline row_213() {
-    printf("line 213: %e %e\n", state, ev);
-    skip;
-    state = S_BOUND;
-}
-
-/* line 214: ACTIVE | IQ_SESSION | - | session | ACTIVE */
+/* line 214: BOUND | IQ_SESSION | - | session | ACTIVE */
 inline row_214() {
     printf("line 214: %e %e\n", state, ev);
     assert(bound);
     state = S_ACTIVE;
+    assert(authed && bound);
 }
 
-/* line 215: ACTIVE | @route | - | route | ACTIVE */
+/* line 215: BOUND | @route | - | route | ACTIVE */
 inline row_215() {
     printf("line 215: %e %e\n", state, ev);
     assert(authed && bound);
     state = S_ACTIVE;
+    assert(authed && bound);
 }
 
-/* line 216: ACTIVE | IQ_BIND, IQ_BIND_BAD | - | stanza_error(cancel,not-allowed) | ACTIVE */
+/* line 216: BOUND | IQ_BIND, IQ_BIND_BAD | - | stanza_error(cancel,not-allowed) | BOUND */
 inline row_216() {
     printf("line 216: %e %e\n", state, ev);
+    skip;
+    state = S_BOUND;
+}
+
+/* line 217: ACTIVE | IQ_SESSION | - | session | ACTIVE */
+inline row_217() {
+    printf("line 217: %e %e\n", state, ev);
+    assert(bound);
+    state = S_ACTIVE;
+}
+
+/* line 218: ACTIVE | @route | - | route | ACTIVE */
+inline row_218() {
+    printf("line 218: %e %e\n", state, ev);
+    assert(authed && bound);
+    state = S_ACTIVE;
+}
+
+/* line 219: ACTIVE | IQ_BIND, IQ_BIND_BAD | - | stanza_error(cancel,not-allowed) | ACTIVE */
+inline row_219() {
+    printf("line 219: %e %e\n", state, ev);
     skip;
     state = S_ACTIVE;
 }
 
-/* line 219: CLOSED | * | - | - | CLOSED */
-inline row_219() {
-    printf("line 219: %e %e\n", state, ev);
+/* line 222: CLOSED | * | - | - | CLOSED */
+inline row_222() {
+    printf("line 222: %e %e\n", state, ev);
     state = S_CLOSED;
 }
 
@@ -655,507 +670,468 @@ inline dispatch() {
         if
         :: ev == E_HDR_OK ->
             if
-            :: ((tls_required && !secure)) ->   /* tls_required */
-                row_139()
-            :: else ->
+            :: true ->   /* cert_refused */
                 row_140()
+            :: true ->
+                if
+                :: ((tls_required && !secure)) ->   /* tls_required */
+                    row_141()
+                :: else ->
+                    row_142()
+                fi
             fi
         :: ev == E_HDR_NO_VERSION ->
-            row_141()
-        :: ev == E_HDR_HOST_UNKNOWN ->
-            row_142()
-        :: ev == E_HDR_HOST_GONE ->
             row_143()
-        :: ev == E_HDR_HOST_CHANGED ->
+        :: ev == E_HDR_HOST_UNKNOWN ->
             row_144()
-        :: (ev == E_STARTTLS || ev == E_AUTH_OFFERED || ev == E_AUTH_NOT_OFFERED || ev == E_RESPONSE || ev == E_ABORT || ev == E_IQ_BIND || ev == E_IQ_BIND_BAD || ev == E_IQ_SESSION || ev == E_MESSAGE || ev == E_PRESENCE || ev == E_IQ || ev == E_SERVER_ONLY || ev == E_PEER_ERROR || ev == E_UNKNOWN || ev == E_STREAM_CLOSE) ->
+        :: ev == E_HDR_HOST_GONE ->
             row_145()
+        :: ev == E_HDR_HOST_CHANGED ->
+            row_146()
+        :: (ev == E_STARTTLS || ev == E_AUTH_OFFERED || ev == E_AUTH_NOT_OFFERED || ev == E_RESPONSE || ev == E_ABORT || ev == E_IQ_BIND || ev == E_IQ_BIND_BAD || ev == E_IQ_SESSION || ev == E_MESSAGE || ev == E_PRESENCE || ev == E_IQ || ev == E_SERVER_ONLY || ev == E_PEER_ERROR || ev == E_UNKNOWN || ev == E_STREAM_CLOSE) ->
+            row_147()
         :: ev == E_ERR_NOT_WELL_FORMED ->
-            row_116()
-        :: ev == E_ERR_RESTRICTED ->
             row_117()
-        :: ev == E_ERR_NAMESPACE ->
+        :: ev == E_ERR_RESTRICTED ->
             row_118()
-        :: ev == E_ERR_PREFIX ->
+        :: ev == E_ERR_NAMESPACE ->
             row_119()
-        :: ev == E_ERR_ENCODING ->
+        :: ev == E_ERR_PREFIX ->
             row_120()
-        :: ev == E_ERR_LIMIT ->
+        :: ev == E_ERR_ENCODING ->
             row_121()
-        :: ev == E_ERR_FORMAT ->
+        :: ev == E_ERR_LIMIT ->
             row_122()
+        :: ev == E_ERR_FORMAT ->
+            row_123()
         :: (ev == E_TLS_DONE || ev == E_TLS_FAILED || ev == E_SASL_CHALLENGE || ev == E_SASL_SUCCESS || ev == E_SASL_FAILURE) ->
-            row_136()
+            row_137()
         :: ev == E_TIMEOUT ->
-            row_125()
-        :: ev == E_SHUTDOWN ->
             row_126()
-        :: ev == E_CONFLICT ->
+        :: ev == E_SHUTDOWN ->
             row_127()
+        :: ev == E_CONFLICT ->
+            row_128()
         fi
     :: state == S_PRE_TLS ->
         if
         :: (ev == E_HDR_OK || ev == E_HDR_NO_VERSION || ev == E_HDR_HOST_UNKNOWN || ev == E_HDR_HOST_GONE || ev == E_HDR_HOST_CHANGED) ->
-            row_130()
+            row_131()
         :: ev == E_STARTTLS ->
-            row_148()
+            row_150()
         :: (ev == E_AUTH_OFFERED || ev == E_AUTH_NOT_OFFERED) ->
             if
             :: true ->   /* retries_left */
-                row_149()
+                row_151()
             :: true ->
-                row_150()
+                row_152()
             fi
         :: ev == E_RESPONSE ->
-            row_151()
+            row_153()
         :: ev == E_ABORT ->
-            row_152()
+            row_154()
         :: (ev == E_IQ_BIND || ev == E_IQ_BIND_BAD || ev == E_IQ_SESSION || ev == E_MESSAGE || ev == E_PRESENCE || ev == E_IQ) ->
-            row_132()
+            row_133()
         :: ev == E_SERVER_ONLY ->
-            row_129()
+            row_130()
         :: ev == E_PEER_ERROR ->
-            row_124()
-        :: ev == E_UNKNOWN ->
-            row_128()
-        :: ev == E_STREAM_CLOSE ->
-            row_123()
-        :: ev == E_ERR_NOT_WELL_FORMED ->
-            row_116()
-        :: ev == E_ERR_RESTRICTED ->
-            row_117()
-        :: ev == E_ERR_NAMESPACE ->
-            row_118()
-        :: ev == E_ERR_PREFIX ->
-            row_119()
-        :: ev == E_ERR_ENCODING ->
-            row_120()
-        :: ev == E_ERR_LIMIT ->
-            row_121()
-        :: ev == E_ERR_FORMAT ->
-            row_122()
-        :: (ev == E_TLS_DONE || ev == E_TLS_FAILED || ev == E_SASL_CHALLENGE || ev == E_SASL_SUCCESS || ev == E_SASL_FAILURE) ->
-            row_136()
-        :: ev == E_TIMEOUT ->
             row_125()
-        :: ev == E_SHUTDOWN ->
+        :: ev == E_UNKNOWN ->
+            row_129()
+        :: ev == E_STREAM_CLOSE ->
+            row_124()
+        :: ev == E_ERR_NOT_WELL_FORMED ->
+            row_117()
+        :: ev == E_ERR_RESTRICTED ->
+            row_118()
+        :: ev == E_ERR_NAMESPACE ->
+            row_119()
+        :: ev == E_ERR_PREFIX ->
+            row_120()
+        :: ev == E_ERR_ENCODING ->
+            row_121()
+        :: ev == E_ERR_LIMIT ->
+            row_122()
+        :: ev == E_ERR_FORMAT ->
+            row_123()
+        :: (ev == E_TLS_DONE || ev == E_TLS_FAILED || ev == E_SASL_CHALLENGE || ev == E_SASL_SUCCESS || ev == E_SASL_FAILURE) ->
+            row_137()
+        :: ev == E_TIMEOUT ->
             row_126()
-        :: ev == E_CONFLICT ->
+        :: ev == E_SHUTDOWN ->
             row_127()
+        :: ev == E_CONFLICT ->
+            row_128()
         fi
     :: state == S_TLS_HS ->
         if
         :: (ev == E_HDR_OK || ev == E_HDR_NO_VERSION || ev == E_HDR_HOST_UNKNOWN || ev == E_HDR_HOST_GONE || ev == E_HDR_HOST_CHANGED || ev == E_STARTTLS || ev == E_AUTH_OFFERED || ev == E_AUTH_NOT_OFFERED || ev == E_RESPONSE || ev == E_ABORT || ev == E_IQ_BIND || ev == E_IQ_BIND_BAD || ev == E_IQ_SESSION || ev == E_MESSAGE || ev == E_PRESENCE || ev == E_IQ || ev == E_SERVER_ONLY || ev == E_PEER_ERROR || ev == E_UNKNOWN || ev == E_STREAM_CLOSE || ev == E_ERR_NOT_WELL_FORMED || ev == E_ERR_RESTRICTED || ev == E_ERR_NAMESPACE || ev == E_ERR_PREFIX || ev == E_ERR_ENCODING || ev == E_ERR_LIMIT || ev == E_ERR_FORMAT || ev == E_SASL_CHALLENGE || ev == E_SASL_SUCCESS || ev == E_SASL_FAILURE || ev == E_TIMEOUT || ev == E_SHUTDOWN || ev == E_CONFLICT) ->
-            row_157()
+            row_159()
         :: ev == E_TLS_DONE ->
-            row_155()
+            row_157()
         :: ev == E_TLS_FAILED ->
-            row_156()
+            row_158()
         fi
     :: state == S_WAIT_HDR_TLS ->
         if
         :: ev == E_HDR_OK ->
-            row_160()
+            if
+            :: true ->   /* cert_refused */
+                row_162()
+            :: true ->
+                row_163()
+            fi
         :: ev == E_HDR_NO_VERSION ->
-            row_161()
-        :: ev == E_HDR_HOST_UNKNOWN ->
-            row_162()
-        :: ev == E_HDR_HOST_GONE ->
-            row_163()
-        :: ev == E_HDR_HOST_CHANGED ->
             row_164()
-        :: (ev == E_STARTTLS || ev == E_AUTH_OFFERED || ev == E_AUTH_NOT_OFFERED || ev == E_RESPONSE || ev == E_ABORT || ev == E_IQ_BIND || ev == E_IQ_BIND_BAD || ev == E_IQ_SESSION || ev == E_MESSAGE || ev == E_PRESENCE || ev == E_IQ || ev == E_SERVER_ONLY || ev == E_PEER_ERROR || ev == E_UNKNOWN || ev == E_STREAM_CLOSE) ->
+        :: ev == E_HDR_HOST_UNKNOWN ->
             row_165()
+        :: ev == E_HDR_HOST_GONE ->
+            row_166()
+        :: ev == E_HDR_HOST_CHANGED ->
+            row_167()
+        :: (ev == E_STARTTLS || ev == E_AUTH_OFFERED || ev == E_AUTH_NOT_OFFERED || ev == E_RESPONSE || ev == E_ABORT || ev == E_IQ_BIND || ev == E_IQ_BIND_BAD || ev == E_IQ_SESSION || ev == E_MESSAGE || ev == E_PRESENCE || ev == E_IQ || ev == E_SERVER_ONLY || ev == E_PEER_ERROR || ev == E_UNKNOWN || ev == E_STREAM_CLOSE) ->
+            row_168()
         :: ev == E_ERR_NOT_WELL_FORMED ->
-            row_116()
-        :: ev == E_ERR_RESTRICTED ->
             row_117()
-        :: ev == E_ERR_NAMESPACE ->
+        :: ev == E_ERR_RESTRICTED ->
             row_118()
-        :: ev == E_ERR_PREFIX ->
+        :: ev == E_ERR_NAMESPACE ->
             row_119()
-        :: ev == E_ERR_ENCODING ->
+        :: ev == E_ERR_PREFIX ->
             row_120()
-        :: ev == E_ERR_LIMIT ->
+        :: ev == E_ERR_ENCODING ->
             row_121()
-        :: ev == E_ERR_FORMAT ->
+        :: ev == E_ERR_LIMIT ->
             row_122()
+        :: ev == E_ERR_FORMAT ->
+            row_123()
         :: (ev == E_TLS_DONE || ev == E_TLS_FAILED || ev == E_SASL_CHALLENGE || ev == E_SASL_SUCCESS || ev == E_SASL_FAILURE) ->
-            row_136()
+            row_137()
         :: ev == E_TIMEOUT ->
-            row_125()
-        :: ev == E_SHUTDOWN ->
             row_126()
-        :: ev == E_CONFLICT ->
+        :: ev == E_SHUTDOWN ->
             row_127()
+        :: ev == E_CONFLICT ->
+            row_128()
         fi
     :: state == S_AUTH ->
         if
         :: (ev == E_HDR_OK || ev == E_HDR_NO_VERSION || ev == E_HDR_HOST_UNKNOWN || ev == E_HDR_HOST_GONE || ev == E_HDR_HOST_CHANGED) ->
-            row_130()
+            row_131()
         :: ev == E_STARTTLS ->
             if
             :: (secure) ->   /* secure */
-                row_174()
+                row_177()
             :: else ->
-                row_175()
+                row_178()
             fi
         :: ev == E_AUTH_OFFERED ->
             if
             :: ((tls_required && !secure)) ->   /* tls_required */
-                row_168()
+                row_171()
             :: else ->
                 if
                 :: true ->   /* b64_ok */
-                    row_169()
+                    row_172()
                 :: true ->
                     if
                     :: true ->   /* retries_left */
-                        row_170()
+                        row_173()
                     :: true ->
-                        row_171()
+                        row_174()
                     fi
                 fi
             fi
         :: ev == E_AUTH_NOT_OFFERED ->
             if
             :: true ->   /* retries_left */
-                row_172()
+                row_175()
             :: true ->
-                row_173()
+                row_176()
             fi
         :: ev == E_RESPONSE ->
-            row_176()
+            row_179()
         :: ev == E_ABORT ->
-            row_177()
+            row_180()
         :: (ev == E_IQ_BIND || ev == E_IQ_BIND_BAD || ev == E_IQ_SESSION || ev == E_MESSAGE || ev == E_PRESENCE || ev == E_IQ) ->
-            row_132()
+            row_133()
         :: ev == E_SERVER_ONLY ->
-            row_129()
+            row_130()
         :: ev == E_PEER_ERROR ->
-            row_124()
-        :: ev == E_UNKNOWN ->
-            row_128()
-        :: ev == E_STREAM_CLOSE ->
-            row_123()
-        :: ev == E_ERR_NOT_WELL_FORMED ->
-            row_116()
-        :: ev == E_ERR_RESTRICTED ->
-            row_117()
-        :: ev == E_ERR_NAMESPACE ->
-            row_118()
-        :: ev == E_ERR_PREFIX ->
-            row_119()
-        :: ev == E_ERR_ENCODING ->
-            row_120()
-        :: ev == E_ERR_LIMIT ->
-            row_121()
-        :: ev == E_ERR_FORMAT ->
-            row_122()
-        :: (ev == E_TLS_DONE || ev == E_TLS_FAILED || ev == E_SASL_CHALLENGE || ev == E_SASL_SUCCESS || ev == E_SASL_FAILURE) ->
-            row_136()
-        :: ev == E_TIMEOUT ->
             row_125()
-        :: ev == E_SHUTDOWN ->
+        :: ev == E_UNKNOWN ->
+            row_129()
+        :: ev == E_STREAM_CLOSE ->
+            row_124()
+        :: ev == E_ERR_NOT_WELL_FORMED ->
+            row_117()
+        :: ev == E_ERR_RESTRICTED ->
+            row_118()
+        :: ev == E_ERR_NAMESPACE ->
+            row_119()
+        :: ev == E_ERR_PREFIX ->
+            row_120()
+        :: ev == E_ERR_ENCODING ->
+            row_121()
+        :: ev == E_ERR_LIMIT ->
+            row_122()
+        :: ev == E_ERR_FORMAT ->
+            row_123()
+        :: (ev == E_TLS_DONE || ev == E_TLS_FAILED || ev == E_SASL_CHALLENGE || ev == E_SASL_SUCCESS || ev == E_SASL_FAILURE) ->
+            row_137()
+        :: ev == E_TIMEOUT ->
             row_126()
-        :: ev == E_CONFLICT ->
+        :: ev == E_SHUTDOWN ->
             row_127()
+        :: ev == E_CONFLICT ->
+            row_128()
         fi
     :: state == S_SASL_WAIT ->
         if
         :: (ev == E_HDR_OK || ev == E_HDR_NO_VERSION || ev == E_HDR_HOST_UNKNOWN || ev == E_HDR_HOST_GONE || ev == E_HDR_HOST_CHANGED) ->
-            row_130()
-        :: ev == E_STARTTLS ->
             row_131()
-        :: (ev == E_AUTH_OFFERED || ev == E_AUTH_NOT_OFFERED) ->
-            row_133()
-        :: ev == E_RESPONSE ->
-            row_134()
-        :: ev == E_ABORT ->
-            row_135()
-        :: (ev == E_IQ_BIND || ev == E_IQ_BIND_BAD || ev == E_IQ_SESSION || ev == E_MESSAGE || ev == E_PRESENCE || ev == E_IQ) ->
+        :: ev == E_STARTTLS ->
             row_132()
-        :: ev == E_SERVER_ONLY ->
-            row_129()
-        :: ev == E_PEER_ERROR ->
-            row_124()
-        :: ev == E_UNKNOWN ->
-            row_128()
-        :: ev == E_STREAM_CLOSE ->
-            row_123()
-        :: ev == E_ERR_NOT_WELL_FORMED ->
-            row_116()
-        :: ev == E_ERR_RESTRICTED ->
-            row_117()
-        :: ev == E_ERR_NAMESPACE ->
-            row_118()
-        :: ev == E_ERR_PREFIX ->
-            row_119()
-        :: ev == E_ERR_ENCODING ->
-            row_120()
-        :: ev == E_ERR_LIMIT ->
-            row_121()
-        :: ev == E_ERR_FORMAT ->
-            row_122()
-        :: (ev == E_TLS_DONE || ev == E_TLS_FAILED) ->
+        :: (ev == E_AUTH_OFFERED || ev == E_AUTH_NOT_OFFERED) ->
+            row_134()
+        :: ev == E_RESPONSE ->
+            row_135()
+        :: ev == E_ABORT ->
             row_136()
+        :: (ev == E_IQ_BIND || ev == E_IQ_BIND_BAD || ev == E_IQ_SESSION || ev == E_MESSAGE || ev == E_PRESENCE || ev == E_IQ) ->
+            row_133()
+        :: ev == E_SERVER_ONLY ->
+            row_130()
+        :: ev == E_PEER_ERROR ->
+            row_125()
+        :: ev == E_UNKNOWN ->
+            row_129()
+        :: ev == E_STREAM_CLOSE ->
+            row_124()
+        :: ev == E_ERR_NOT_WELL_FORMED ->
+            row_117()
+        :: ev == E_ERR_RESTRICTED ->
+            row_118()
+        :: ev == E_ERR_NAMESPACE ->
+            row_119()
+        :: ev == E_ERR_PREFIX ->
+            row_120()
+        :: ev == E_ERR_ENCODING ->
+            row_121()
+        :: ev == E_ERR_LIMIT ->
+            row_122()
+        :: ev == E_ERR_FORMAT ->
+            row_123()
+        :: (ev == E_TLS_DONE || ev == E_TLS_FAILED) ->
+            row_137()
         :: ev == E_SASL_CHALLENGE ->
-            row_180()
+            row_183()
         :: ev == E_SASL_SUCCESS ->
-            row_181()
+            row_184()
         :: ev == E_SASL_FAILURE ->
             if
             :: true ->   /* retries_left */
-                row_182()
+                row_185()
             :: true ->
-                row_183()
+                row_186()
             fi
         :: ev == E_TIMEOUT ->
-            row_125()
-        :: ev == E_SHUTDOWN ->
             row_126()
-        :: ev == E_CONFLICT ->
+        :: ev == E_SHUTDOWN ->
             row_127()
+        :: ev == E_CONFLICT ->
+            row_128()
         fi
     :: state == S_SASL_STEP ->
         if
         :: (ev == E_HDR_OK || ev == E_HDR_NO_VERSION || ev == E_HDR_HOST_UNKNOWN || ev == E_HDR_HOST_GONE || ev == E_HDR_HOST_CHANGED) ->
-            row_130()
-        :: ev == E_STARTTLS ->
             row_131()
+        :: ev == E_STARTTLS ->
+            row_132()
         :: ev == E_AUTH_OFFERED ->
             if
             :: true ->   /* b64_ok */
-                row_191()
+                row_194()
             :: true ->
                 if
                 :: true ->   /* retries_left */
-                    row_192()
+                    row_195()
                 :: true ->
-                    row_193()
+                    row_196()
                 fi
             fi
         :: ev == E_AUTH_NOT_OFFERED ->
             if
             :: true ->   /* retries_left */
-                row_194()
+                row_197()
             :: true ->
-                row_195()
+                row_198()
             fi
         :: ev == E_RESPONSE ->
             if
             :: true ->   /* b64_ok */
-                row_186()
+                row_189()
             :: true ->
                 if
                 :: true ->   /* retries_left */
-                    row_187()
+                    row_190()
                 :: true ->
-                    row_188()
+                    row_191()
                 fi
             fi
         :: ev == E_ABORT ->
             if
             :: true ->   /* retries_left */
-                row_189()
+                row_192()
             :: true ->
-                row_190()
+                row_193()
             fi
         :: (ev == E_IQ_BIND || ev == E_IQ_BIND_BAD || ev == E_IQ_SESSION || ev == E_MESSAGE || ev == E_PRESENCE || ev == E_IQ) ->
-            row_132()
+            row_133()
         :: ev == E_SERVER_ONLY ->
-            row_129()
+            row_130()
         :: ev == E_PEER_ERROR ->
-            row_124()
-        :: ev == E_UNKNOWN ->
-            row_128()
-        :: ev == E_STREAM_CLOSE ->
-            row_123()
-        :: ev == E_ERR_NOT_WELL_FORMED ->
-            row_116()
-        :: ev == E_ERR_RESTRICTED ->
-            row_117()
-        :: ev == E_ERR_NAMESPACE ->
-            row_118()
-        :: ev == E_ERR_PREFIX ->
-            row_119()
-        :: ev == E_ERR_ENCODING ->
-            row_120()
-        :: ev == E_ERR_LIMIT ->
-            row_121()
-        :: ev == E_ERR_FORMAT ->
-            row_122()
-        :: (ev == E_TLS_DONE || ev == E_TLS_FAILED || ev == E_SASL_CHALLENGE || ev == E_SASL_SUCCESS || ev == E_SASL_FAILURE) ->
-            row_136()
-        :: ev == E_TIMEOUT ->
             row_125()
-        :: ev == E_SHUTDOWN ->
+        :: ev == E_UNKNOWN ->
+            row_129()
+        :: ev == E_STREAM_CLOSE ->
+            row_124()
+        :: ev == E_ERR_NOT_WELL_FORMED ->
+            row_117()
+        :: ev == E_ERR_RESTRICTED ->
+            row_118()
+        :: ev == E_ERR_NAMESPACE ->
+            row_119()
+        :: ev == E_ERR_PREFIX ->
+            row_120()
+        :: ev == E_ERR_ENCODING ->
+            row_121()
+        :: ev == E_ERR_LIMIT ->
+            row_122()
+        :: ev == E_ERR_FORMAT ->
+            row_123()
+        :: (ev == E_TLS_DONE || ev == E_TLS_FAILED || ev == E_SASL_CHALLENGE || ev == E_SASL_SUCCESS || ev == E_SASL_FAILURE) ->
+            row_137()
+        :: ev == E_TIMEOUT ->
             row_126()
-        :: ev == E_CONFLICT ->
+        :: ev == E_SHUTDOWN ->
             row_127()
+        :: ev == E_CONFLICT ->
+            row_128()
         fi
     :: state == S_WAIT_HDR_AUTHED ->
         if
         :: ev == E_HDR_OK ->
-            row_198()
-        :: ev == E_HDR_NO_VERSION ->
-            row_199()
-        :: ev == E_HDR_HOST_UNKNOWN ->
-            row_200()
-        :: ev == E_HDR_HOST_GONE ->
             row_201()
-        :: ev == E_HDR_HOST_CHANGED ->
+        :: ev == E_HDR_NO_VERSION ->
             row_202()
-        :: (ev == E_STARTTLS || ev == E_AUTH_OFFERED || ev == E_AUTH_NOT_OFFERED || ev == E_RESPONSE || ev == E_ABORT || ev == E_IQ_BIND || ev == E_IQ_BIND_BAD || ev == E_IQ_SESSION || ev == E_MESSAGE || ev == E_PRESENCE || ev == E_IQ || ev == E_SERVER_ONLY || ev == E_PEER_ERROR || ev == E_UNKNOWN || ev == E_STREAM_CLOSE) ->
+        :: ev == E_HDR_HOST_UNKNOWN ->
             row_203()
+        :: ev == E_HDR_HOST_GONE ->
+            row_204()
+        :: ev == E_HDR_HOST_CHANGED ->
+            row_205()
+        :: (ev == E_STARTTLS || ev == E_AUTH_OFFERED || ev == E_AUTH_NOT_OFFERED || ev == E_RESPONSE || ev == E_ABORT || ev == E_IQ_BIND || ev == E_IQ_BIND_BAD || ev == E_IQ_SESSION || ev == E_MESSAGE || ev == E_PRESENCE || ev == E_IQ || ev == E_SERVER_ONLY || ev == E_PEER_ERROR || ev == E_UNKNOWN || ev == E_STREAM_CLOSE) ->
+            row_206()
         :: ev == E_ERR_NOT_WELL_FORMED ->
-            row_116()
-        :: ev == E_ERR_RESTRICTED ->
             row_117()
-        :: ev == E_ERR_NAMESPACE ->
+        :: ev == E_ERR_RESTRICTED ->
             row_118()
-        :: ev == E_ERR_PREFIX ->
+        :: ev == E_ERR_NAMESPACE ->
             row_119()
-        :: ev == E_ERR_ENCODING ->
+        :: ev == E_ERR_PREFIX ->
             row_120()
-        :: ev == E_ERR_LIMIT ->
+        :: ev == E_ERR_ENCODING ->
             row_121()
-        :: ev == E_ERR_FORMAT ->
+        :: ev == E_ERR_LIMIT ->
             row_122()
+        :: ev == E_ERR_FORMAT ->
+            row_123()
         :: (ev == E_TLS_DONE || ev == E_TLS_FAILED || ev == E_SASL_CHALLENGE || ev == E_SASL_SUCCESS || ev == E_SASL_FAILURE) ->
-            row_136()
+            row_137()
         :: ev == E_TIMEOUT ->
-            row_125()
-        :: ev == E_SHUTDOWN ->
             row_126()
-        :: ev == E_CONFLICT ->
+        :: ev == E_SHUTDOWN ->
             row_127()
+        :: ev == E_CONFLICT ->
+            row_128()
         fi
     :: state == S_BIND ->
         if
         :: (ev == E_HDR_OK || ev == E_HDR_NO_VERSION || ev == E_HDR_HOST_UNKNOWN || ev == E_HDR_HOST_GONE || ev == E_HDR_HOST_CHANGED) ->
-            row_130()
-        :: ev == E_STARTTLS ->
             row_131()
+        :: ev == E_STARTTLS ->
+            row_132()
         :: (ev == E_AUTH_OFFERED || ev == E_AUTH_NOT_OFFERED) ->
-            row_133()
-        :: ev == E_RESPONSE ->
             row_134()
-        :: ev == E_ABORT ->
+        :: ev == E_RESPONSE ->
             row_135()
+        :: ev == E_ABORT ->
+            row_136()
         :: ev == E_IQ_BIND ->
             if
             :: true ->   /* resource_ok */
-                row_206()
+                row_209()
             :: true ->
                 if
                 :: true ->   /* bind_retries_left */
-                    row_207()
+                    row_210()
                 :: true ->
-                    row_208()
+                    row_211()
                 fi
             fi
         :: ev == E_IQ_BIND_BAD ->
             if
             :: true ->   /* bind_retries_left */
-                row_207()
+                row_210()
             :: true ->
-                row_208()
+                row_211()
             fi
         :: (ev == E_IQ_SESSION || ev == E_MESSAGE || ev == E_PRESENCE || ev == E_IQ) ->
-            row_132()
+            row_133()
         :: ev == E_SERVER_ONLY ->
-            row_129()
+            row_130()
         :: ev == E_PEER_ERROR ->
-            row_124()
-        :: ev == E_UNKNOWN ->
-            row_128()
-        :: ev == E_STREAM_CLOSE ->
-            row_123()
-        :: ev == E_ERR_NOT_WELL_FORMED ->
-            row_116()
-        :: ev == E_ERR_RESTRICTED ->
-            row_117()
-        :: ev == E_ERR_NAMESPACE ->
-            row_118()
-        :: ev == E_ERR_PREFIX ->
-            row_119()
-        :: ev == E_ERR_ENCODING ->
-            row_120()
-        :: ev == E_ERR_LIMIT ->
-            row_121()
-        :: ev == E_ERR_FORMAT ->
-            row_122()
-        :: (ev == E_TLS_DONE || ev == E_TLS_FAILED || ev == E_SASL_CHALLENGE || ev == E_SASL_SUCCESS || ev == E_SASL_FAILURE) ->
-            row_136()
-        :: ev == E_TIMEOUT ->
             row_125()
-        :: ev == E_SHUTDOWN ->
+        :: ev == E_UNKNOWN ->
+            row_129()
+        :: ev == E_STREAM_CLOSE ->
+            row_124()
+        :: ev == E_ERR_NOT_WELL_FORMED ->
+            row_117()
+        :: ev == E_ERR_RESTRICTED ->
+            row_118()
+        :: ev == E_ERR_NAMESPACE ->
+            row_119()
+        :: ev == E_ERR_PREFIX ->
+            row_120()
+        :: ev == E_ERR_ENCODING ->
+            row_121()
+        :: ev == E_ERR_LIMIT ->
+            row_122()
+        :: ev == E_ERR_FORMAT ->
+            row_123()
+        :: (ev == E_TLS_DONE || ev == E_TLS_FAILED || ev == E_SASL_CHALLENGE || ev == E_SASL_SUCCESS || ev == E_SASL_FAILURE) ->
+            row_137()
+        :: ev == E_TIMEOUT ->
             row_126()
-        :: ev == E_CONFLICT ->
+        :: ev == E_SHUTDOWN ->
             row_127()
+        :: ev == E_CONFLICT ->
+            row_128()
         fi
     :: state == S_BOUND ->
         if
         :: (ev == E_HDR_OK || ev == E_HDR_NO_VERSION || ev == E_HDR_HOST_UNKNOWN || ev == E_HDR_HOST_GONE || ev == E_HDR_HOST_CHANGED) ->
-            row_130()
-        :: ev == E_STARTTLS ->
             row_131()
+        :: ev == E_STARTTLS ->
+            row_132()
         :: (ev == E_AUTH_OFFERED || ev == E_AUTH_NOT_OFFERED) ->
-            row_133()
-        :: ev == E_RESPONSE ->
             row_134()
-        :: ev == E_ABORT ->
+        :: ev == E_RESPONSE ->
             row_135()
-        :: (ev == E_IQ_BIND || ev == E_IQ_BIND_BAD) ->
-            row_213()
-        :: ev == E_IQ_SESSION ->
-            row_211()
-        :: (ev == E_MESSAGE || ev == E_PRESENCE || ev == E_IQ) ->
-            row_212()
-        :: ev == E_SERVER_ONLY ->
-            row_129()
-        :: ev == E_PEER_ERROR ->
-            row_124()
-        :: ev == E_UNKNOWN ->
-            row_128()
-        :: ev == E_STREAM_CLOSE ->
-            row_123()
-        :: ev == E_ERR_NOT_WELL_FORMED ->
-            row_116()
-        :: ev == E_ERR_RESTRICTED ->
-            row_117()
-        :: ev == E_ERR_NAMESPACE ->
-            row_118()
-        :: ev == E_ERR_PREFIX ->
-            row_119()
-        :: ev == E_ERR_ENCODING ->
-            row_120()
-        :: ev == E_ERR_LIMIT ->
-            row_121()
-        :: ev == E_ERR_FORMAT ->
-            row_122()
-        :: (ev == E_TLS_DONE || ev == E_TLS_FAILED || ev == E_SASL_CHALLENGE || ev == E_SASL_SUCCESS || ev == E_SASL_FAILURE) ->
+        :: ev == E_ABORT ->
             row_136()
-        :: ev == E_TIMEOUT ->
-            row_125()
-        :: ev == E_SHUTDOWN ->
-            row_126()
-        :: ev == E_CONFLICT ->
-            row_127()
-        fi
-    :: state == S_ACTIVE ->
-        if
-        :: (ev == E_HDR_OK || ev == E_HDR_NO_VERSION || ev == E_HDR_HOST_UNKNOWN || ev == E_HDR_HOST_GONE || ev == E_HDR_HOST_CHANGED) ->
-            row_130()
-        :: ev == E_STARTTLS ->
-            row_131()
-        :: (ev == E_AUTH_OFFERED || ev == E_AUTH_NOT_OFFERED) ->
-            row_133()
-        :: ev == E_RESPONSE ->
-            row_134()
-        :: ev == E_ABORT ->
-            row_135()
         :: (ev == E_IQ_BIND || ev == E_IQ_BIND_BAD) ->
             row_216()
         :: ev == E_IQ_SESSION ->
@@ -1163,40 +1139,89 @@ inline dispatch() {
         :: (ev == E_MESSAGE || ev == E_PRESENCE || ev == E_IQ) ->
             row_215()
         :: ev == E_SERVER_ONLY ->
-            row_129()
+            row_130()
         :: ev == E_PEER_ERROR ->
-            row_124()
-        :: ev == E_UNKNOWN ->
-            row_128()
-        :: ev == E_STREAM_CLOSE ->
-            row_123()
-        :: ev == E_ERR_NOT_WELL_FORMED ->
-            row_116()
-        :: ev == E_ERR_RESTRICTED ->
-            row_117()
-        :: ev == E_ERR_NAMESPACE ->
-            row_118()
-        :: ev == E_ERR_PREFIX ->
-            row_119()
-        :: ev == E_ERR_ENCODING ->
-            row_120()
-        :: ev == E_ERR_LIMIT ->
-            row_121()
-        :: ev == E_ERR_FORMAT ->
-            row_122()
-        :: (ev == E_TLS_DONE || ev == E_TLS_FAILED || ev == E_SASL_CHALLENGE || ev == E_SASL_SUCCESS || ev == E_SASL_FAILURE) ->
-            row_136()
-        :: ev == E_TIMEOUT ->
             row_125()
-        :: ev == E_SHUTDOWN ->
+        :: ev == E_UNKNOWN ->
+            row_129()
+        :: ev == E_STREAM_CLOSE ->
+            row_124()
+        :: ev == E_ERR_NOT_WELL_FORMED ->
+            row_117()
+        :: ev == E_ERR_RESTRICTED ->
+            row_118()
+        :: ev == E_ERR_NAMESPACE ->
+            row_119()
+        :: ev == E_ERR_PREFIX ->
+            row_120()
+        :: ev == E_ERR_ENCODING ->
+            row_121()
+        :: ev == E_ERR_LIMIT ->
+            row_122()
+        :: ev == E_ERR_FORMAT ->
+            row_123()
+        :: (ev == E_TLS_DONE || ev == E_TLS_FAILED || ev == E_SASL_CHALLENGE || ev == E_SASL_SUCCESS || ev == E_SASL_FAILURE) ->
+            row_137()
+        :: ev == E_TIMEOUT ->
             row_126()
-        :: ev == E_CONFLICT ->
+        :: ev == E_SHUTDOWN ->
             row_127()
+        :: ev == E_CONFLICT ->
+            row_128()
+        fi
+    :: state == S_ACTIVE ->
+        if
+        :: (ev == E_HDR_OK || ev == E_HDR_NO_VERSION || ev == E_HDR_HOST_UNKNOWN || ev == E_HDR_HOST_GONE || ev == E_HDR_HOST_CHANGED) ->
+            row_131()
+        :: ev == E_STARTTLS ->
+            row_132()
+        :: (ev == E_AUTH_OFFERED || ev == E_AUTH_NOT_OFFERED) ->
+            row_134()
+        :: ev == E_RESPONSE ->
+            row_135()
+        :: ev == E_ABORT ->
+            row_136()
+        :: (ev == E_IQ_BIND || ev == E_IQ_BIND_BAD) ->
+            row_219()
+        :: ev == E_IQ_SESSION ->
+            row_217()
+        :: (ev == E_MESSAGE || ev == E_PRESENCE || ev == E_IQ) ->
+            row_218()
+        :: ev == E_SERVER_ONLY ->
+            row_130()
+        :: ev == E_PEER_ERROR ->
+            row_125()
+        :: ev == E_UNKNOWN ->
+            row_129()
+        :: ev == E_STREAM_CLOSE ->
+            row_124()
+        :: ev == E_ERR_NOT_WELL_FORMED ->
+            row_117()
+        :: ev == E_ERR_RESTRICTED ->
+            row_118()
+        :: ev == E_ERR_NAMESPACE ->
+            row_119()
+        :: ev == E_ERR_PREFIX ->
+            row_120()
+        :: ev == E_ERR_ENCODING ->
+            row_121()
+        :: ev == E_ERR_LIMIT ->
+            row_122()
+        :: ev == E_ERR_FORMAT ->
+            row_123()
+        :: (ev == E_TLS_DONE || ev == E_TLS_FAILED || ev == E_SASL_CHALLENGE || ev == E_SASL_SUCCESS || ev == E_SASL_FAILURE) ->
+            row_137()
+        :: ev == E_TIMEOUT ->
+            row_126()
+        :: ev == E_SHUTDOWN ->
+            row_127()
+        :: ev == E_CONFLICT ->
+            row_128()
         fi
     :: state == S_CLOSED ->
         if
         :: (ev == E_HDR_OK || ev == E_HDR_NO_VERSION || ev == E_HDR_HOST_UNKNOWN || ev == E_HDR_HOST_GONE || ev == E_HDR_HOST_CHANGED || ev == E_STARTTLS || ev == E_AUTH_OFFERED || ev == E_AUTH_NOT_OFFERED || ev == E_RESPONSE || ev == E_ABORT || ev == E_IQ_BIND || ev == E_IQ_BIND_BAD || ev == E_IQ_SESSION || ev == E_MESSAGE || ev == E_PRESENCE || ev == E_IQ || ev == E_SERVER_ONLY || ev == E_PEER_ERROR || ev == E_UNKNOWN || ev == E_STREAM_CLOSE || ev == E_ERR_NOT_WELL_FORMED || ev == E_ERR_RESTRICTED || ev == E_ERR_NAMESPACE || ev == E_ERR_PREFIX || ev == E_ERR_ENCODING || ev == E_ERR_LIMIT || ev == E_ERR_FORMAT || ev == E_TLS_DONE || ev == E_TLS_FAILED || ev == E_SASL_CHALLENGE || ev == E_SASL_SUCCESS || ev == E_SASL_FAILURE || ev == E_TIMEOUT || ev == E_SHUTDOWN || ev == E_CONFLICT) ->
-            row_219()
+            row_222()
         fi
     fi
 }

@@ -65,7 +65,7 @@ static void keep_spare(xc_c2s *s, const uint8_t *rnd)
         s->spare[i] = rnd[XC_C2S_ID_BYTES + XC_C2S_RESOURCE_BYTES + i];
 }
 
-void xc_c2s_init(xc_c2s *s, const xc_c2s_config *cfg, const xc_c2s_memory *mem, int secure, int client_cert_ok,
+void xc_c2s_init(xc_c2s *s, const xc_c2s_config *cfg, const xc_c2s_memory *mem, int secure, xc_c2s_client_cert client_cert,
                  int channel_binding, const uint8_t *rnd)
 {
     s->state = XC_C2S_S_WAIT_HDR;
@@ -75,7 +75,8 @@ void xc_c2s_init(xc_c2s *s, const xc_c2s_config *cfg, const xc_c2s_memory *mem, 
     s->route_buf = mem->route;
     s->route_cap = mem->route_cap;
     s->secure = secure != 0;
-    s->client_cert_ok = secure != 0 && client_cert_ok != 0;
+    s->client_cert_ok = secure != 0 && client_cert == XC_C2S_CERT_VERIFIED;
+    s->cert_refused = secure != 0 && client_cert == XC_C2S_CERT_REFUSED;
     s->channel_binding = secure != 0 && channel_binding != 0;
     s->header_sent = 0;
     s->authed = 0;
@@ -211,6 +212,8 @@ static uint32_t guards(xc_c2s *s, xc_c2s_event e)
         g |= 1u << XC_C2S_G_TLS_REQUIRED;
     if (s->secure)
         g |= 1u << XC_C2S_G_SECURE;
+    if (s->cert_refused)
+        g |= 1u << XC_C2S_G_CERT_REFUSED;
     if ((uint32_t)s->failures + 1u < (uint32_t)s->cfg->max_auth_failures)
         g |= 1u << XC_C2S_G_RETRIES_LEFT;
     if ((uint32_t)s->bind_failures + 1u < XC_C2S_MAX_BIND_FAILURES)
@@ -660,10 +663,11 @@ static xc_c2s_status shell_event(xc_c2s *s, xc_c2s_event e)
     return finish(s);
 }
 
-xc_c2s_status xc_c2s_tls_done(xc_c2s *s, int client_cert_ok, int channel_binding)
+xc_c2s_status xc_c2s_tls_done(xc_c2s *s, xc_c2s_client_cert client_cert, int channel_binding)
 {
     if (s->state == XC_C2S_S_TLS_HS) {
-        s->client_cert_ok = client_cert_ok != 0;
+        s->client_cert_ok = client_cert == XC_C2S_CERT_VERIFIED;
+        s->cert_refused = client_cert == XC_C2S_CERT_REFUSED;
         s->channel_binding = channel_binding != 0;
     }
     return shell_event(s, XC_C2S_E_TLS_DONE);

@@ -140,6 +140,16 @@ typedef struct xc_c2s_memory {
     uint32_t route_cap;               /* >= 6 * postauth stanza bytes + 4096: escaping may grow it */
 } xc_c2s_memory;
 
+/* What the TLS handshake told about the client's certificate (xc_c2s_init, xc_c2s_tls_done).
+ * REFUSED: the host requires one and the one sent failed verification; the restarted stream
+ * then gets <policy-violation/> (DESIGN.md "Client certificates required"). A missing one never
+ * gets this far: the handshake fails with the certificate_required alert. */
+typedef enum xc_c2s_client_cert {
+    XC_C2S_CERT_NONE = 0,
+    XC_C2S_CERT_VERIFIED = 1,
+    XC_C2S_CERT_REFUSED = 2
+} xc_c2s_client_cert;
+
 typedef struct xc_c2s {
     xc_c2s_state state;
     const xc_c2s_config *cfg;
@@ -151,6 +161,7 @@ typedef struct xc_c2s {
 
     uint8_t secure;                   /* TLS is up */
     uint8_t client_cert_ok;           /* the shell verified a client certificate: EXTERNAL */
+    uint8_t cert_refused;             /* a required client certificate failed verification */
     uint8_t channel_binding;          /* the shell can give channel-binding data: -PLUS */
     uint8_t header_sent;              /* our header of the current document is out */
     uint8_t authed;
@@ -236,7 +247,7 @@ typedef struct xc_c2s {
     assigns *s;
     ensures xc_c2s_ok(s) && s->state == XC_C2S_S_WAIT_HDR && s->authed == 0 && s->bound == 0;
 */
-void xc_c2s_init(xc_c2s *s, const xc_c2s_config *cfg, const xc_c2s_memory *mem, int secure, int client_cert_ok,
+void xc_c2s_init(xc_c2s *s, const xc_c2s_config *cfg, const xc_c2s_memory *mem, int secure, xc_c2s_client_cert client_cert,
                  int channel_binding, const uint8_t *rnd);
 
 /* Bytes from the client (already decrypted). rnd: XC_C2S_RANDOM_BYTES fresh random bytes. */
@@ -263,7 +274,7 @@ xc_c2s_status xc_c2s_feed(xc_c2s *s, const uint8_t *buf, size_t len, size_t *con
     assigns *s, s->out.out[0 .. s->out.cap - 1], XC_XML_PARSER_MEMORY(&s->xml);
     ensures xc_c2s_ok(s);
 */
-xc_c2s_status xc_c2s_tls_done(xc_c2s *s, int client_cert_ok, int channel_binding);
+xc_c2s_status xc_c2s_tls_done(xc_c2s *s, xc_c2s_client_cert client_cert, int channel_binding);
 
 /*@ requires xc_c2s_ok(s);
     assigns *s, s->out.out[0 .. s->out.cap - 1], XC_XML_PARSER_MEMORY(&s->xml);

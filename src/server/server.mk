@@ -50,12 +50,16 @@ run: deps
 	@echo "run: xmppd in the foreground; Ctrl-C stops it (every stream gets <system-shutdown/>)"
 	@exec $(B)/xmppd -c var/xmppd.conf -f
 
-server-test: $(B)/xmppd $(ROUTER_TEST_BIN)
+# Client programs the integration tests drive (tests/integration/*.mk add to INTEGRATION_BINS).
+INTEGRATION_BINS :=
+include $(sort $(wildcard tests/integration/*.mk))
+
+server-test: $(B)/xmppd $(ROUTER_TEST_BIN) $(INTEGRATION_BINS)
 	@tests/run_unit.sh $(ROUTER_TEST_BIN)
 	@XMPPD_BIN=$(B)/xmppd XMPPCTL_BIN=$(B)/xmppctl /usr/bin/python3 -m pytest -q tests/integration
 
 # LSan: libsasl2 keeps its plugin tables for the life of the process (tests/integration/lsan.supp).
-server-test-asan:
+server-test-asan: $(INTEGRATION_BINS)
 	@$(MAKE) --no-print-directory CC=clang VARIANT=asan-server OPT="-O1 -g" \
 	    EXTRA_CFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -U_FORTIFY_SOURCE" \
 	    EXTRA_LDFLAGS="-fsanitize=address,undefined" build/asan-server/xmppd

@@ -8,7 +8,7 @@
 #include "support_c2s.h"
 #include "xc_str.h"
 
-int c2s_tls_cert = 0;
+xc_c2s_client_cert c2s_tls_cert = XC_C2S_CERT_NONE;
 int c2s_tls_cb = 0;
 
 static void *xalloc(size_t n)
@@ -54,7 +54,7 @@ c2s_fixture *c2s_new(void)
     f->mem.route_cap = 6u * f->cfg.postauth.max_stanza_bytes + 4096u;
     f->mem.route = xalloc(f->mem.route_cap);
     f->s = xalloc(sizeof *f->s);
-    c2s_tls_cert = 0;
+    c2s_tls_cert = XC_C2S_CERT_NONE;
     c2s_tls_cb = 0;
     xc_c2s_init(f->s, &f->cfg, &f->mem, 0, 0, 0, (const uint8_t *)"0123456789abcdef0123456789abcdef01234567");
     return f;

@@ -75,7 +75,7 @@ const char *c2s_norm(const c2s_fixture *f);
 /* OPEN + STARTTLS + OPEN + PLAIN auth + OPEN + bind (resource "balcony"): a bound stream. */
 void c2s_login(c2s_fixture *f, const char *resource);
 
-extern int c2s_tls_cert;   /* tls_done reports a verified client certificate */
+extern xc_c2s_client_cert c2s_tls_cert;   /* what tls_done reports of the client certificate */
 extern int c2s_tls_cb;     /* tls_done reports channel-binding data */
 
 #endif

@@ -642,7 +642,7 @@ static void test_c2s_req_external_only_with_a_verified_client_certificate(void *
 {
     c2s_fixture *f = *state;
 
-    c2s_tls_cert = 1;
+    c2s_tls_cert = XC_C2S_CERT_VERIFIED;
     c2s_send(f, C2S_OPEN);
     c2s_send(f, STARTTLS);
     c2s_clear(f);
@@ -653,13 +653,35 @@ static void test_c2s_req_external_only_with_a_verified_client_certificate(void *
     c2s_send(f, AUTH("EXTERNAL", "="));
     assert_string_equal(f->sent, SUCCESS);
     /* without a verified certificate EXTERNAL is neither offered nor run */
-    c2s_tls_cert = 0;
+    c2s_tls_cert = XC_C2S_CERT_NONE;
     c2s_restart_stream(f, 0);
     f->sasl_steps = 0;
     to_auth(f);
     c2s_send(f, AUTH("EXTERNAL", "="));
     assert_string_equal(f->sent, SF("invalid-mechanism"));
     assert_int_equal(f->sasl_steps, 0);
+}
+
+/* REQ: TLS-19 */
+static void test_c2s_req_refused_client_certificate_is_policy_violation(void **state)
+{
+    c2s_fixture *f = *state;
+
+    /* after STARTTLS: the restarted stream is answered with our header and the error */
+    c2s_tls_cert = XC_C2S_CERT_REFUSED;
+    c2s_send(f, C2S_OPEN);
+    c2s_send(f, STARTTLS);
+    c2s_clear(f);
+    c2s_send(f, C2S_OPEN);
+    assert_string_equal(c2s_norm(f), HDR SE("policy-violation"));
+    assert_int_equal(f->status, XC_C2S_CLOSED);
+    assert_int_equal(f->sasl_steps, 0);
+    /* on a direct-TLS connection the first header gets it */
+    c2s_restart_stream(f, 1);
+    c2s_send(f, C2S_OPEN);
+    assert_string_equal(c2s_norm(f), HDR SE("policy-violation"));
+    assert_int_equal(f->status, XC_C2S_CLOSED);
+    c2s_tls_cert = XC_C2S_CERT_NONE;
 }
 
 /* REQ: TLS-16 */
@@ -775,7 +797,7 @@ static void test_c2s_req_equals_is_empty_response_absent_is_none(void **state)
 {
     c2s_fixture *f = *state;
 
-    c2s_tls_cert = 1;
+    c2s_tls_cert = XC_C2S_CERT_VERIFIED;
     to_auth(f);
     c2s_send(f, AUTH("EXTERNAL", "="));
     assert_string_equal(f->sent, SUCCESS);
@@ -1450,6 +1472,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_c2s_req_tls_failure_closes_without_bytes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_c2s_req_timeout_during_tls_handshake_closes_without_bytes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_c2s_req_external_only_with_a_verified_client_certificate, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_c2s_req_refused_client_certificate_is_policy_violation, setup, teardown),
         cmocka_unit_test_setup_teardown(test_c2s_req_tls_required_refuses_stanzas_and_auth, setup, teardown),
         cmocka_unit_test_setup_teardown(test_c2s_req_no_whitespace_in_tls_negotiation, setup, teardown),
         cmocka_unit_test_setup_teardown(test_c2s_req_direct_tls_offers_and_accepts_no_starttls, setup, teardown),

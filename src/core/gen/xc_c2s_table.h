@@ -78,6 +78,7 @@ typedef enum xc_c2s_guard {
     XC_C2S_G_B64_OK,             /* the element's text is strict base64, '=' or empty (RFC 3920 §6.1 rule 5) */
     XC_C2S_G_RETRIES_LEFT,       /* fewer than max_auth_failures-1 SASL failures so far on this stream */
     XC_C2S_G_BIND_RETRIES_LEFT,  /* fewer than XC_C2S_MAX_BIND_FAILURES-1 failed binds so far on this stream */
+    XC_C2S_G_CERT_REFUSED,       /* the host requires a client certificate and the one sent failed verification */
     XC_C2S_G_RESOURCE_OK,        /* the requested resource is absent (we generate one) or passes resourceprep */
     XC_C2S_G_COUNT
 } xc_c2s_guard;
@@ -112,7 +113,7 @@ typedef enum xc_c2s_op {
 } xc_c2s_op;
 
 #define XC_C2S_MAX_ACTIONS 3u
-#define XC_C2S_ROWS 82u
+#define XC_C2S_ROWS 84u
 
 /* One action of a row: an xc_*_op and its arguments (enumerators of xc_stream_error,
    xc_sasl_failure, xc_stanza_error_type, xc_stanza_error; 0 when unused). */
