@@ -195,9 +195,42 @@ static int check_key_file(ctx *c, const config_setting_t *where, const char *pat
     return 0;
 }
 
+/* client_certs, client_ca, client_crl and client_cert_identity of one virtual host. */
+static int load_client_certs(ctx *c, const config_setting_t *e, xs_vhost_cfg *h)
+{
+    char mode[16], ident[16];
+
+    snprintf(mode, sizeof mode, "off");
+    snprintf(ident, sizeof ident, "xmppaddr");
+    if (get_str(c, e, "client_certs", mode, sizeof mode, 0) != 0 ||
+        get_str(c, e, "client_cert_identity", ident, sizeof ident, 0) != 0)
+        return -1;
+    if (strcmp(mode, "off") == 0)
+        h->client_certs = XS_CLIENT_CERTS_OFF;
+    else if (strcmp(mode, "optional") == 0)
+        h->client_certs = XS_CLIENT_CERTS_OPTIONAL;
+    else if (strcmp(mode, "required") == 0)
+        h->client_certs = XS_CLIENT_CERTS_REQUIRED;
+    else
+        return fail(c, config_setting_get_member(e, "client_certs"), "'client_certs' is off, optional or required");
+    if (strcmp(ident, "xmppaddr") == 0)
+        h->cert_identity = XS_CERT_ID_XMPPADDR;
+    else if (strcmp(ident, "email") == 0)
+        h->cert_identity = XS_CERT_ID_EMAIL;
+    else
+        return fail(c, config_setting_get_member(e, "client_cert_identity"), "'client_cert_identity' is xmppaddr or email");
+    if (get_path(c, e, "client_ca", h->client_ca, h->client_certs != XS_CLIENT_CERTS_OFF) != 0 ||
+        get_path(c, e, "client_crl", h->client_crl, 0) != 0)
+        return -1;
+    if (h->client_certs == XS_CLIENT_CERTS_OFF && (h->client_ca[0] != '\0' || h->client_crl[0] != '\0'))
+        return fail(c, e, "'client_ca' and 'client_crl' need client_certs = \"optional\" or \"required\"");
+    return 0;
+}
+
 static int load_hosts(ctx *c, const config_setting_t *root, xs_config *cfg)
 {
-    static const char *const known[] = { "domain", "certificate", "key", NULL };
+    static const char *const known[] = { "domain", "certificate", "key", "client_certs", "client_ca", "client_crl",
+                                         "client_cert_identity", NULL };
     const config_setting_t *l = config_setting_get_member(root, "virtual_hosts");
     const config_setting_t *g;
     int i, n;
@@ -220,7 +253,7 @@ static int load_hosts(ctx *c, const config_setting_t *root, xs_config *cfg)
         if (only_known(c, e, known) != 0 || get_str(c, e, "domain", raw, sizeof raw, 1) != 0 ||
             prep_domain(c, config_setting_get_member(e, "domain"), raw, h->domain) != 0 ||
             get_path(c, e, "certificate", h->cert, 1) != 0 || get_path(c, e, "key", h->key, 1) != 0 ||
-            check_key_file(c, config_setting_get_member(e, "key"), h->key) != 0)
+            check_key_file(c, config_setting_get_member(e, "key"), h->key) != 0 || load_client_certs(c, e, h) != 0)
             return -1;
         for (k = 0; k < i; k++)
             if (strcmp(cfg->hosts[k].domain, h->domain) == 0)
@@ -330,7 +363,8 @@ static void defaults(xs_config *cfg)
 {
     memset(cfg, 0, sizeof *cfg);
     cfg->require_encryption = 1;
-    cfg->mechs = (1u << XC_MECH_SCRAM_SHA_256_PLUS) | (1u << XC_MECH_SCRAM_SHA_256) |
+    /* EXTERNAL is offered only on a stream with a verified client certificate */
+    cfg->mechs = (1u << XC_MECH_EXTERNAL) | (1u << XC_MECH_SCRAM_SHA_256_PLUS) | (1u << XC_MECH_SCRAM_SHA_256) |
                  (1u << XC_MECH_SCRAM_SHA_1_PLUS) | (1u << XC_MECH_SCRAM_SHA_1) | (1u << XC_MECH_PLAIN);
     cfg->stanza_preauth = xc_xml_limits_preauth.max_stanza_bytes;
     cfg->stanza_postauth = xc_xml_limits_c2s.max_stanza_bytes;

@@ -27,10 +27,27 @@ typedef struct xs_listen_cfg {
     uint16_t port;
 } xs_listen_cfg;
 
+/* Client certificates on a host's c2s streams (issue 4; DESIGN.md "Client certificates"). */
+typedef enum xs_client_certs {
+    XS_CLIENT_CERTS_OFF = 0,         /* none asked for */
+    XS_CLIENT_CERTS_OPTIONAL,        /* asked for; a verified one allows EXTERNAL */
+    XS_CLIENT_CERTS_REQUIRED         /* none: certificate_required alert; invalid: <policy-violation/> */
+} xs_client_certs;
+
+/* Where the account a client certificate names is read from. */
+typedef enum xs_cert_identity {
+    XS_CERT_ID_XMPPADDR = 0,         /* subjectAltName otherName id-on-xmppAddr (RFC 3920 §5.1 rule 8) */
+    XS_CERT_ID_EMAIL                 /* subjectAltName rfc822Name user@domain of this host */
+} xs_cert_identity;
+
 typedef struct xs_vhost_cfg {
     char domain[XS_CFG_NAME_MAX];    /* nameprepped, lower case */
     char cert[XS_CFG_PATH_MAX];      /* PEM chain, leaf first */
     char key[XS_CFG_PATH_MAX];       /* PEM private key, mode 0600 or stricter */
+    xs_client_certs client_certs;
+    xs_cert_identity cert_identity;
+    char client_ca[XS_CFG_PATH_MAX]; /* PEM CAs that sign client certificates ("" when off) */
+    char client_crl[XS_CFG_PATH_MAX];/* PEM CRLs of those CAs, "" for none */
 } xs_vhost_cfg;
 
 typedef struct xs_config {

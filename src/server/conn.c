@@ -59,6 +59,8 @@ struct xs_conn {
     size_t cb_len;
     const char *cb_type;
     uint8_t cb13[XS_TLS_CB_MAX];      /* tls-unique on TLS 1.3 (what slixmpp asks for there) */
+    xc_c2s_client_cert cert;          /* what TLS showed of the client's certificate */
+    char cert_jid[XC_JID_FULL_MAX + 1];  /* the account a VERIFIED certificate names (EXTERNAL) */
     size_t cb13_len;
     xs_session *route;                /* router entry once bound */
     size_t queued;                    /* bytes handed to libuv, not yet written */
@@ -461,7 +463,7 @@ static xc_c2s_status run_sasl(xs_conn *c)
         facts.cb_data = bind ? c->cb : NULL;
         facts.cb_len = bind ? c->cb_len : 0;
         facts.cb_type = bind ? c->cb_type : NULL;
-        facts.cert_jid = NULL;
+        facts.cert_jid = c->cert == XC_C2S_CERT_VERIFIED ? c->cert_jid : NULL;
         c->sasl = xs_sasl_session_new(stream_host(c), &facts);
         if (c->sasl == NULL)
             CLOG(c, XS_LOG_ERROR, "SASL: no session (temporary-auth-failure)");
@@ -509,8 +511,10 @@ static void start_tls(xs_conn *c)
 static void tls_established(xs_conn *c)
 {
     const char *sni = xs_tls_sni(c->tls);
+    const char *why = NULL;
 
     c->tls_up = 1;
+    c->cert = xs_tls_client_cert(c->tls, stream_host(c), c->cert_jid, sizeof c->cert_jid, &why);
     if (xs_tls_channel_binding(c->tls, c->cb, sizeof c->cb, &c->cb_len, &c->cb_type) != 0) {
         c->cb_len = 0;
         c->cb_type = NULL;
@@ -519,7 +523,13 @@ static void tls_established(xs_conn *c)
         c->cb13_len = 0;
     CLOG(c, XS_LOG_INFO, "TLS up: %s %s%s%s%s", xs_tls_version(c->tls), xs_tls_cipher(c->tls),
          sni[0] != '\0' ? " sni=" : "", sni, c->cb_len > 0 ? " channel-binding" : "");
-    effects(c, xc_c2s_tls_done(c->s, 0, c->cb_len > 0));
+    if (c->cert == XC_C2S_CERT_REFUSED)
+        CLOG(c, XS_LOG_INFO, "client certificate refused (%s): <policy-violation/> at the next header", why);
+    else if (c->cert == XC_C2S_CERT_VERIFIED)
+        CLOG(c, XS_LOG_INFO, "client certificate verified for %s", c->cert_jid);
+    else if (why != NULL)
+        CLOG(c, XS_LOG_INFO, "client certificate not used: %s", why);
+    effects(c, xc_c2s_tls_done(c->s, c->cert, c->cb_len > 0));
     /* TLS_DONE restarts the stream (DISCARD_INPUT): what it discards is plaintext from before
      * the handshake, which START_TLS dropped already. Whatever TLS decrypts from here on — even
      * in this same read, right behind the client's Finished — is the new stream (no 0-RTT:
@@ -737,7 +747,7 @@ static int alloc_stream(xs_conn *c)
         c->s = NULL;
         return -1;
     }
-    xc_c2s_init(c->s, cc, &c->mem, 0, 0, 0, rnd);
+    xc_c2s_init(c->s, cc, &c->mem, 0, XC_C2S_CERT_NONE, 0, rnd);
     return 0;
 }
 

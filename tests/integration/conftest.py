@@ -126,7 +126,7 @@ class Xmppd:
     """One xmppd process with its own directory, certificate(s) and configuration."""
 
     def __init__(self, directory, hosts=("localhost",), ipv6=False, extra="", limits=None, timeouts=None,
-                 require_encryption=True, mechanisms=None):
+                 require_encryption=True, mechanisms=None, host_options=None):
         self.dir = str(directory)
         self.port = free_port()
         self.port6 = free_port(socket.AF_INET6, "::1") if ipv6 else None
@@ -141,8 +141,10 @@ class Xmppd:
         listen = [f'{{ address = "127.0.0.1"; port = {self.port}; }}']
         if ipv6:
             listen.append(f'{{ address = "::1"; port = {self.port6}; }}')
+        host_options = host_options or {}   # host -> more settings of its virtual_hosts group
         vhosts = ",\n  ".join(
-            f'{{ domain = "{h}"; certificate = "{h}.crt"; key = "{h}.key"; }}' for h in self.hosts)
+            f'{{ domain = "{h}"; certificate = "{h}.crt"; key = "{h}.key"; {host_options.get(h, "")} }}'
+            for h in self.hosts)
         lim = {"max_streams": 100}
         lim.update(limits or {})
         tmo = {"handshake": 30, "idle": 300}
@@ -248,3 +250,115 @@ def negotiate_tls(srv, sock, host="localhost", ctx=None, sni=None):
     assert recv_until(sock, b"/>").decode() == PROCEED
     ctx = ctx or srv.client_context(host)
     return ctx.wrap_socket(sock, server_hostname=sni if sni is not None else host, suppress_ragged_eofs=False)
+
+
+# ---------------------------------------------------------------------------------------------
+# Bad-input helpers (test_c2s_bad_input.py): raw logins with exact bytes, the answer of a stream
+# error, the server's memory, and the "witness": a pair of sessions bound BEFORE some bad input
+# that must still exchange messages, byte for byte, once the offender was closed.
+import base64  # noqa: E402 (kept in this block)
+
+SASL_NS = "urn:ietf:params:xml:ns:xmpp-sasl"
+FEAT_BIND_SESSION = ("<stream:features><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'/>"
+                     "<session xmlns='urn:ietf:params:xml:ns:xmpp-session'><optional/></session></stream:features>")
+
+
+def sasl_failure(cond):
+    return f"<failure xmlns='{SASL_NS}'><{cond}/></failure>"
+
+
+def plain_auth(user, password, authzid=""):
+    """<auth mechanism='PLAIN'> with authzid NUL authcid NUL password in base64 (RFC 4616)."""
+    cred = base64.b64encode(f"{authzid}\0{user}\0{password}".encode()).decode()
+    return f"<auth xmlns='{SASL_NS}' mechanism='PLAIN'>{cred}</auth>".encode()
+
+
+def tls_mechanisms(srv, host="localhost"):
+    """A TLS stream whose restarted header got the mechanisms (exact bytes): ready for <auth/>."""
+    t = negotiate_tls(srv, srv.connect(), host=host)
+    t.sendall(open_header(host))
+    assert norm(recv_until(t, b"</stream:features>")) == server_header(host) + feat_sasl(srv.mechs)
+    return t
+
+
+def bound_session(srv, user, password, resource, presence=True):
+    """STARTTLS, PLAIN, restart, bind (and initial presence), every answer compared byte for byte.
+    Returns (TLS socket, full JID)."""
+    t = tls_mechanisms(srv)
+    t.sendall(plain_auth(user, password))
+    assert recv_until(t, b"/>").decode() == f"<success xmlns='{SASL_NS}'/>"
+    t.sendall(open_header())
+    assert norm(recv_until(t, b"</stream:features>")) == server_header() + FEAT_BIND_SESSION
+    t.sendall(f"<iq type='set' id='bind1'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'><resource>{resource}"
+              "</resource></bind></iq>".encode() + (b"<presence/>" if presence else b""))
+    full = f"{user}@localhost/{resource}"
+    assert recv_until(t, b"</iq>").decode() == (
+        f"<iq type='result' id='bind1'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'><jid>{full}</jid></bind></iq>")
+    return t, full
+
+
+def expect_stream_error(sock, cond, header=None, within=5.0):
+    """The offender's answer: exactly [our header +] <stream:error><cond/></stream:error>
+    </stream:stream>, then the connection closed (close_notify first on TLS) within `within` s."""
+    data, clean, secs = recv_to_eof(sock, timeout=within + 1)
+    want = (header or "") + stream_error(cond)
+    assert norm(data) == want, (norm(data), want)
+    assert clean is True, f"not closed cleanly within {within + 1} s (clean={clean}, {secs:.2f} s)"
+    assert secs < within, f"closed after {secs:.2f} s"
+    return secs
+
+
+def proc_status_kb(pid, field):
+    """A field of /proc/PID/status in kB (VmRSS, VmHWM)."""
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    raise KeyError(field)
+
+
+def reset_peak_rss(pid):
+    """Resets VmHWM to the current RSS (Linux >= 4.0: '5' into clear_refs); False if refused."""
+    try:
+        with open(f"/proc/{pid}/clear_refs", "w") as f:
+            f.write("5")
+        return True
+    except OSError:
+        return False
+
+
+class Witness:
+    """Two bound sessions (juliet@localhost/balcony, romeo@localhost/orchard: the accounts must
+    exist) made before the bad input. exchange() has juliet send to romeo's full JID and romeo
+    answer to juliet's bare JID, and compares what each receives byte for byte: a stanza leaked
+    by an offender, or a witness stream closed or stuck, fails it."""
+
+    def __init__(self, srv, a=("juliet", "r0m30-wherefore", "balcony"), b=("romeo", "jul13t-balcony", "orchard")):
+        self.srv = srv
+        self.a, self.a_jid = bound_session(srv, *a)
+        self.b, self.b_jid = bound_session(srv, *b)
+        self.n = 0
+        self.exchange()   # the witness works before the bad input, too
+
+    def exchange(self):
+        assert self.srv.proc.poll() is None, "xmppd is gone:\n" + self.srv.log()[-3000:]
+        self.n += 1
+        n = self.n
+        a_bare = self.a_jid.split("/")[0]
+        self.a.sendall(f"<message to='{self.b_jid}' type='chat' id='w{n}'><body>witness {n}</body></message>"
+                       .encode())
+        want = (f"<message to='{self.b_jid}' type='chat' id='w{n}' from='{self.a_jid}'><body>witness {n}</body>"
+                "</message>")
+        assert recv_until(self.b, b"</message>", timeout=10).decode() == want
+        self.b.sendall(f"<message to='{a_bare}' type='chat' id='r{n}'><body>reply {n}</body></message>".encode())
+        want = f"<message to='{a_bare}' type='chat' id='r{n}' from='{self.b_jid}'><body>reply {n}</body></message>"
+        assert recv_until(self.a, b"</message>", timeout=10).decode() == want
+
+    def close(self):
+        for t in (self.a, self.b):
+            try:
+                t.sendall(b"</stream:stream>")
+                recv_to_eof(t, timeout=5)
+            except OSError:
+                pass
+            t.close()

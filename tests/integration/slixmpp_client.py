@@ -6,6 +6,8 @@ its own process by /usr/bin/python3 so that each test gets a fresh event loop.
   slixmpp_client.py PORT CAFILE chat JID1 PW1 JID2 PW2 MECH
       logs both in; JID1 sends a message to JID2's bare JID, JID2 answers to JID1's full JID
 
+SLIXMPP_CERTFILE / SLIXMPP_KEYFILE in the environment: the client certificate to present (EXTERNAL).
+
 Prints one JSON line: {"ok": bool, "events": [...], "bound": [...], "received": [...]}.
 """
 import asyncio
@@ -23,6 +25,9 @@ class Client(slixmpp.ClientXMPP):
     def __init__(self, jid, password, mech, cafile, result):
         super().__init__(jid, password, sasl_mech=mech or None)
         self.ca_certs = cafile
+        if os.environ.get("SLIXMPP_CERTFILE"):
+            self.certfile = os.environ["SLIXMPP_CERTFILE"]
+            self.keyfile = os.environ.get("SLIXMPP_KEYFILE")
         self.result = result
         self.ready = asyncio.Event()
         self.inbox = asyncio.Queue()
