@@ -8,7 +8,7 @@ PKGS=(
   python3 python3-pytest
   graphviz spin
   libuv1-dev libssl-dev libsasl2-dev libsasl2-modules libsqlite3-dev sqlite3 libconfig-dev openssl
-  python3-slixmpp
+  python3-slixmpp libstrophe-dev
 )
 missing=()
 for p in "${PKGS[@]}"; do

@@ -320,7 +320,8 @@ static int load_mechs(ctx *c, const config_setting_t *root, xs_config *cfg)
 static int load_groups(ctx *c, const config_setting_t *root, xs_config *cfg)
 {
     static const char *const k_limits[] = { "stanza_bytes_preauth", "stanza_bytes", "max_streams",
-                                            "output_queue_bytes", "auth_failures", NULL };
+                                            "output_queue_bytes", "auth_failures", "streams_per_address",
+                                            "auth_failures_per_address", "auth_failure_window", NULL };
     static const char *const k_timeouts[] = { "handshake", "idle", NULL };
     static const char *const k_tls[] = { "ciphers", "ciphersuites", NULL };
     const config_setting_t *g;
@@ -333,7 +334,10 @@ static int load_groups(ctx *c, const config_setting_t *root, xs_config *cfg)
             get_uint(c, g, "stanza_bytes", 4096, 16777216, &cfg->stanza_postauth) != 0 ||
             get_uint(c, g, "max_streams", 1, 1000000, &cfg->max_streams) != 0 ||
             get_uint(c, g, "output_queue_bytes", 16384, 1073741824, &cfg->out_queue_max) != 0 ||
-            get_uint(c, g, "auth_failures", 1, 255, &cfg->max_auth_failures) != 0)
+            get_uint(c, g, "auth_failures", 1, 255, &cfg->max_auth_failures) != 0 ||
+            get_uint(c, g, "streams_per_address", 1, 1000000, &cfg->streams_per_address) != 0 ||
+            get_uint(c, g, "auth_failures_per_address", 1, 1000000, &cfg->auth_failures_per_address) != 0 ||
+            get_uint(c, g, "auth_failure_window", 1, 86400, &cfg->auth_failure_window) != 0)
             return -1;
         if (cfg->stanza_preauth > cfg->stanza_postauth)
             return fail(c, g, "'stanza_bytes_preauth' is larger than 'stanza_bytes'");
@@ -371,6 +375,9 @@ static void defaults(xs_config *cfg)
     cfg->max_streams = 1000;
     cfg->out_queue_max = 1048576;
     cfg->max_auth_failures = 3;
+    cfg->streams_per_address = 32;
+    cfg->auth_failures_per_address = 10;
+    cfg->auth_failure_window = 600;
     cfg->handshake_timeout = 60;
     cfg->idle_timeout = 600;
     /* forward secrecy and AEAD only on TLS 1.2; TLS 1.3 suites are all of that kind */

@@ -65,6 +65,9 @@ typedef struct xs_config {
     uint32_t max_streams;            /* concurrent client connections (1000) */
     uint32_t out_queue_max;          /* bytes queued for one connection before it is paused / closed */
     uint32_t max_auth_failures;      /* failed SASL attempts per stream (3) */
+    uint32_t streams_per_address;    /* open client connections from one address or IPv6 /64 (32) */
+    uint32_t auth_failures_per_address;  /* credential failures from one address per window (10) */
+    uint32_t auth_failure_window;    /* seconds the address budget counts over (600) */
     uint32_t handshake_timeout;      /* seconds from accept to a bound resource (60) */
     uint32_t idle_timeout;           /* seconds without input on a bound stream (600) */
     char tls_ciphers[XS_CFG_CIPHERS_MAX];       /* TLS 1.2 cipher list */

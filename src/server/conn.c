@@ -59,9 +59,10 @@ struct xs_conn {
     size_t cb_len;
     const char *cb_type;
     uint8_t cb13[XS_TLS_CB_MAX];      /* tls-unique on TLS 1.3 (what slixmpp asks for there) */
+    size_t cb13_len;
     xc_c2s_client_cert cert;          /* what TLS showed of the client's certificate */
     char cert_jid[XC_JID_FULL_MAX + 1];  /* the account a VERIFIED certificate names (EXTERNAL) */
-    size_t cb13_len;
+    xs_addr addr;                     /* the peer's address as the per-address limits count it */
     xs_session *route;                /* router entry once bound */
     size_t queued;                    /* bytes handed to libuv, not yet written */
     int handles;                      /* open libuv handles */
@@ -76,6 +77,7 @@ struct xs_conn {
     unsigned discard : 1;             /* drop the rest of this read */
     unsigned overflow : 1;            /* a route found the queue full: close on the next tick */
     unsigned bound : 1;
+    unsigned addr_counted : 1;        /* xs_addr_stream_open admitted it: close must uncount */
 };
 
 #define CLOG(c, lvl, fmt, ...) xs_log((lvl), "c2s#%" PRIu64 " %s " fmt, (c)->id, (c)->peer, ##__VA_ARGS__)
@@ -250,6 +252,9 @@ static void conn_destroy(xs_conn *c)
     c->dead = 1;
     c->closing = 1;
     unregister(c);
+    if (c->addr_counted)
+        xs_addr_stream_close(c->srv->addrs, &c->addr, uv_now(c->srv->loop));
+    c->addr_counted = 0;
     if (c->s != NULL)
         CLOG(c, XS_LOG_DEBUG, "connection closed");
     uv_close((uv_handle_t *)&c->tcp, on_handle_close);
@@ -470,11 +475,22 @@ static xc_c2s_status run_sasl(xs_conn *c)
         else if (bind && c->cb13_len > 0)
             (void)xs_sasl_session_add_binding(c->sasl, "tls-unique", c->cb13, c->cb13_len);
     }
-    if (c->sasl != NULL) {
+    if ((fx->flags & XC_C2S_FX_SASL_START) &&
+        xs_addr_auth_blocked(c->srv->addrs, &c->addr, uv_now(c->srv->loop), c->gen->cfg.auth_failures_per_address)) {
+        /* DESIGN.md Failed authentication: the address used its budget; the attempt never
+         * reaches SASL, so guessing from there waits for the window to end */
+        CLOG(c, XS_LOG_WARN, "SASL refused: %" PRIu32 " failed logins from this address within %" PRIu32
+             " s (limits.auth_failures_per_address)", c->gen->cfg.auth_failures_per_address,
+             c->gen->cfg.auth_failure_window);
+    } else if (c->sasl != NULL) {
         if (fx->flags & XC_C2S_FX_SASL_START)
             xs_sasl_start(c->sasl, fx->mech, fx->sasl, fx->sasl_len, fx->sasl_present, &out);
         else
             xs_sasl_step(c->sasl, fx->sasl, fx->sasl_len, &out);
+        if (out.kind == XC_C2S_SASL_FAILURE && xs_sasl_credential_failure(c->sasl) &&
+            xs_addr_auth_failed(c->srv->addrs, &c->addr, uv_now(c->srv->loop),
+                                1000u * c->gen->cfg.auth_failure_window) != 0)
+            CLOG(c, XS_LOG_WARN, "a failed login could not be counted: the per-address table is full");
     }
     if (out.data_len > XC_C2S_SASL_MAX || out.user_len > XC_PREP_IN_MAX ||
         (out.data_len > 0 && out.data == NULL) || (out.user_len > 0 && out.user == NULL)) {
@@ -702,15 +718,17 @@ static xc_c2s_status effects(xs_conn *c, xc_c2s_status st)
 
 /* --- accept and shutdown ----------------------------------------------------------------- */
 
-static void peer_name(xs_conn *c)
+/* The peer's address for the log and for the per-address limits. -1 when it cannot be read. */
+static int peer_name(xs_conn *c)
 {
     struct sockaddr_storage ss;
     int len = (int)sizeof ss;
     char ip[INET6_ADDRSTRLEN];
 
     snprintf(c->peer, sizeof c->peer, "?");
-    if (uv_tcp_getpeername(&c->tcp, (struct sockaddr *)&ss, &len) != 0)
-        return;
+    if (uv_tcp_getpeername(&c->tcp, (struct sockaddr *)&ss, &len) != 0 ||
+        xs_addr_from_sockaddr((const struct sockaddr *)&ss, &c->addr) != 0)
+        return -1;
     if (ss.ss_family == AF_INET) {
         const struct sockaddr_in *a = (const struct sockaddr_in *)&ss;
         uv_ip4_name(a, ip, sizeof ip);
@@ -720,6 +738,7 @@ static void peer_name(xs_conn *c)
         uv_ip6_name(a, ip, sizeof ip);
         snprintf(c->peer, sizeof c->peer, "[%s]:%u", ip, (unsigned)ntohs(a->sin6_port));
     }
+    return 0;
 }
 
 static int alloc_stream(xs_conn *c)
@@ -774,11 +793,10 @@ void xs_conn_accept(xs_server *srv, uv_stream_t *listener)
         conn_destroy(c);
         return;
     }
-    peer_name(c);
     uv_timer_init(srv->loop, &c->timer);
     c->timer.data = c;
     c->handles = 2;
-    if (srv->shutting_down) {
+    if (peer_name(c) != 0 || srv->shutting_down) {
         conn_destroy(c);
         return;
     }
@@ -787,6 +805,13 @@ void xs_conn_accept(xs_server *srv, uv_stream_t *listener)
         conn_destroy(c);
         return;
     }
+    if (xs_addr_stream_open(srv->addrs, &c->addr, c->gen->cfg.streams_per_address) != 0) {
+        CLOG(c, XS_LOG_WARN, "refused: %" PRIu32 " streams open from this address (limits.streams_per_address)",
+             c->gen->cfg.streams_per_address);
+        conn_destroy(c);
+        return;
+    }
+    c->addr_counted = 1;
     if (alloc_stream(c) != 0) {
         CLOG(c, XS_LOG_ERROR, "refused: out of memory");
         conn_destroy(c);

@@ -17,6 +17,7 @@
 #include <stdint.h>
 #include <uv.h>
 
+#include "addr_limits.h"
 #include "config.h"
 #include "router.h"
 #include "tls.h"
@@ -37,6 +38,7 @@ typedef struct xs_server {
     uv_loop_t *loop;
     xs_gen *gen;                 /* the current generation (one reference held here) */
     xs_router *router;
+    xs_addr_table *addrs;        /* streams and failed logins per client address */
     uint8_t *route_buf;          /* shared by every stream */
     uint32_t route_cap;
     uint32_t stanza_postauth_max; /* route_buf was sized for this; a reload may not raise it */

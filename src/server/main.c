@@ -13,6 +13,7 @@
  * a reload that fails keeps the running configuration.
  */
 #include <inttypes.h>
+#include <openssl/rand.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +25,7 @@
 #include "sasl_server.h"
 
 #define SHUTDOWN_MS 5000u
+#define XS_ADDR_FAILURE_SLOTS 65536u  /* addresses remembered only for their failed logins */
 #define SHUTDOWN_TICK_MS 50u
 
 static xs_server g_srv;
@@ -202,6 +204,7 @@ int main(int argc, char **argv)
     xs_sasl_config sc;
     xs_gen *gen;
     uint32_t i;
+    uint64_t seed = 0;
 
     while ((opt = getopt(argc, argv, "c:fth")) != -1) {
         switch (opt) {
@@ -247,10 +250,15 @@ int main(int argc, char **argv)
 
     g_srv.loop = uv_default_loop();
     g_srv.router = xs_router_new(gen->cfg.max_streams);
+    if (RAND_bytes((unsigned char *)&seed, (int)sizeof seed) != 1) {
+        xs_err("RAND_bytes failed");
+        goto out;
+    }
+    g_srv.addrs = xs_addr_table_new(XS_ADDR_FAILURE_SLOTS, seed);
     g_srv.stanza_postauth_max = gen->cfg.stanza_postauth;
     g_srv.route_cap = 6u * gen->cfg.stanza_postauth + 4096u;
     g_srv.route_buf = malloc(g_srv.route_cap);
-    if (g_srv.router == NULL || g_srv.route_buf == NULL) {
+    if (g_srv.router == NULL || g_srv.route_buf == NULL || g_srv.addrs == NULL) {
         xs_err("out of memory");
         goto out;
     }
@@ -277,6 +285,7 @@ out_loop:
     (void)uv_loop_close(g_srv.loop);
 out:
     xs_router_free(g_srv.router);
+    xs_addr_table_free(g_srv.addrs);
     free(g_srv.route_buf);
     xs_gen_unref(g_srv.gen);
 out_sasl:

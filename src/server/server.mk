@@ -8,15 +8,16 @@
 #   make server-test-asan  the same against an ASan+UBSan build of xmppd (build/asan-server)
 
 SERVER_SRC := src/server/main.c src/server/config.c src/server/conn.c src/server/log.c \
-              src/server/router.c src/server/tls.c
+              src/server/router.c src/server/tls.c src/server/addr_limits.c
 SERVER_OBJ := $(SERVER_SRC:%.c=$(B)/%.o)
 SERVER_PKGS := libuv openssl libconfig
 ROUTER_TEST_BIN := $(B)/tests/server/test_router
+ADDR_TEST_BIN := $(B)/tests/server/test_addr_limits
 XS_SASL_LIBS = $(shell pkg-config --libs libsasl2 sqlite3 libcrypto)
 
 $(SERVER_OBJ): PC_CFLAGS += $(shell pkg-config --cflags $(SERVER_PKGS))
 
-all: $(B)/xmppd $(ROUTER_TEST_BIN)
+all: $(B)/xmppd $(ROUTER_TEST_BIN) $(ADDR_TEST_BIN)
 
 $(B)/xmppd: $(SERVER_OBJ) $(SASL_OBJ) $(ADAPTER_OBJ) $(B)/libxcore.a
 	@mkdir -p $(dir $@)
@@ -25,11 +26,16 @@ $(B)/xmppd: $(SERVER_OBJ) $(SASL_OBJ) $(ADAPTER_OBJ) $(B)/libxcore.a
 
 -include $(SERVER_OBJ:.o=.d)
 
-# Unit test of the router (cmocka); run by server-test before the integration tests.
+# Unit tests of the router and the per-address limits (cmocka); run by server-test before the
+# integration tests.
 
 $(ROUTER_TEST_BIN): tests/server/test_router.c $(B)/src/server/router.o
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -Isrc/server $(PC_CFLAGS) $< $(B)/src/server/router.o $(LDFLAGS_ALL) $(PC_LIBS) -o $@
+
+$(ADDR_TEST_BIN): tests/server/test_addr_limits.c $(B)/src/server/addr_limits.o
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -Isrc/server $(PC_CFLAGS) $< $(B)/src/server/addr_limits.o $(LDFLAGS_ALL) $(PC_LIBS) -o $@
 
 .PHONY: run server-test server-test-asan
 
@@ -39,9 +45,7 @@ run: deps
 	@$(MAKE) --no-print-directory all
 	@mkdir -p var && chmod 700 var
 	@if [ ! -f var/localhost.key ]; then \
-	  (umask 077 && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 365 \
-	    -subj /CN=localhost -addext subjectAltName=DNS:localhost \
-	    -keyout var/localhost.key -out var/localhost.crt 2>/dev/null) && chmod 600 var/localhost.key && \
+	  $(B)/xmppctl gencert localhost -d var >/dev/null && \
 	  echo "run: made a self-signed certificate for localhost in var/localhost.crt"; fi
 	@[ -f var/xmppd.conf ] || { cp etc/xmppd.conf.example var/xmppd.conf && echo "run: wrote var/xmppd.conf"; }
 	@echo "run: add a user (the password is read twice on a terminal, else from standard input):"
@@ -54,8 +58,8 @@ run: deps
 INTEGRATION_BINS :=
 include $(sort $(wildcard tests/integration/*.mk))
 
-server-test: $(B)/xmppd $(ROUTER_TEST_BIN) $(INTEGRATION_BINS)
-	@tests/run_unit.sh $(ROUTER_TEST_BIN)
+server-test: $(B)/xmppd $(ROUTER_TEST_BIN) $(ADDR_TEST_BIN) $(INTEGRATION_BINS)
+	@tests/run_unit.sh $(ROUTER_TEST_BIN) $(ADDR_TEST_BIN)
 	@XMPPD_BIN=$(B)/xmppd XMPPCTL_BIN=$(B)/xmppctl /usr/bin/python3 -m pytest -q tests/integration
 
 # LSan: libsasl2 keeps its plugin tables for the life of the process (tests/integration/lsan.supp).
