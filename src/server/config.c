@@ -8,6 +8,7 @@
  */
 #include <arpa/inet.h>
 #include <libconfig.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -390,7 +391,7 @@ int xs_config_load(const char *path, xs_config *cfg, char *err, size_t err_len)
 {
     static const char *const known[] = { "listen", "virtual_hosts", "hosts_gone", "c2s_require_encryption",
                                          "mechanisms", "limits", "timeouts", "tls", "data_dir", "store",
-                                         "log_level", NULL };
+                                         "log_level", "user", NULL };
     config_t lc;
     const config_setting_t *root;
     ctx c;
@@ -428,7 +429,8 @@ int xs_config_load(const char *path, xs_config *cfg, char *err, size_t err_len)
         get_bool(&c, root, "c2s_require_encryption", &cfg->require_encryption) != 0 ||
         load_mechs(&c, root, cfg) != 0 || load_groups(&c, root, cfg) != 0 ||
         get_path(&c, root, "data_dir", cfg->data_dir, 0) != 0 || get_path(&c, root, "store", cfg->store, 0) != 0 ||
-        get_str(&c, root, "log_level", level, sizeof level, 0) != 0)
+        get_str(&c, root, "log_level", level, sizeof level, 0) != 0 ||
+        get_str(&c, root, "user", cfg->user, sizeof cfg->user, 0) != 0)
         goto out;
     if (cfg->data_dir[0] == '\0')
         snprintf(cfg->data_dir, sizeof cfg->data_dir, "%s", c.dir);
@@ -441,6 +443,10 @@ int xs_config_load(const char *path, xs_config *cfg, char *err, size_t err_len)
     }
     if (level[0] != '\0' && xs_log_level_parse(level, &cfg->log_level) != 0) {
         fail(&c, config_setting_get_member(root, "log_level"), "'log_level' is one of error, warn, info, debug");
+        goto out;
+    }
+    if (cfg->user[0] != '\0' && getpwnam(cfg->user) == NULL) {
+        fail(&c, config_setting_get_member(root, "user"), "user '%s' does not exist", cfg->user);
         goto out;
     }
     rc = 0;

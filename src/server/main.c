@@ -22,6 +22,7 @@
 
 #include "conn.h"
 #include "log.h"
+#include "privileges.h"
 #include "sasl_server.h"
 
 #define SHUTDOWN_MS 5000u
@@ -264,6 +265,20 @@ int main(int argc, char **argv)
     }
     if (listen_all(&gen->cfg) != 0)
         goto out_loop;
+    /* keys, the account store and the sockets are open: root is not needed any more */
+    switch (xs_privileges_drop(gen->cfg.user, err, sizeof err)) {
+    case XS_PRIV_DROPPED:
+        xs_info("running as user %s", gen->cfg.user);
+        break;
+    case XS_PRIV_ROOT_KEPT:
+        xs_warn("running as root: set `user` in %s so that xmppd drops its privileges", gen->cfg.path);
+        break;
+    case XS_PRIV_UNCHANGED:
+        break;
+    case XS_PRIV_FAILED:
+        xs_err("%s", err);
+        goto out_loop;
+    }
     uv_signal_init(g_srv.loop, &g_sig_int);
     uv_signal_init(g_srv.loop, &g_sig_term);
     uv_signal_init(g_srv.loop, &g_sig_hup);
