@@ -13,24 +13,28 @@ SASL_PLUGIN_DIR := $(shell pkg-config --variable=libdir libsasl2)/sasl2
 
 SASL_OBJ := $(B)/src/server/sasl_server.o $(B)/src/server/store_sqlite.o
 SASL_STRINGPREP_OBJ := $(B)/src/server/adapter_stringprep_libidn.o
-XMPPCTL_OBJ := $(B)/src/tools/xmppctl.o $(B)/src/server/store_sqlite.o
+# xmppctl checkconfig runs the server's own loader and certificate loading (config.o, tls.o),
+# so it and `xmppd -t` cannot disagree; gencert is src/tools/gencert.c.
+XMPPCTL_OBJ := $(B)/src/tools/xmppctl.o $(B)/src/tools/gencert.o $(B)/src/server/store_sqlite.o \
+               $(B)/src/server/config.o $(B)/src/server/log.o $(B)/src/server/tls.o
+XMPPCTL_LIBS = $(shell pkg-config --libs libconfig openssl) $(SASL_LIBS)
 SASL_TEST_BIN := $(B)/tests/server/test_sasl
 
 $(B)/src/server/sasl_server.o: CFLAGS_ALL += $(SASL_CFLAGS) -DXS_SASL_PLUGIN_DIR='"$(SASL_PLUGIN_DIR)"'
-$(B)/src/server/store_sqlite.o $(B)/src/tools/xmppctl.o: CFLAGS_ALL += $(SASL_CFLAGS)
+$(B)/src/server/store_sqlite.o $(B)/src/tools/xmppctl.o $(B)/src/tools/gencert.o: CFLAGS_ALL += $(SASL_CFLAGS)
 
 all: $(B)/xmppctl
 
 $(B)/xmppctl: $(XMPPCTL_OBJ) $(B)/libxcore.a $(SASL_STRINGPREP_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) $(XMPPCTL_OBJ) $(SASL_STRINGPREP_OBJ) $(B)/libxcore.a $(LDFLAGS_ALL) $(SASL_LIBS) -o $@
+	$(CC) $(CFLAGS_ALL) $(XMPPCTL_OBJ) $(SASL_STRINGPREP_OBJ) $(B)/libxcore.a $(LDFLAGS_ALL) $(XMPPCTL_LIBS) -o $@
 
 $(SASL_TEST_BIN): tests/server/test_sasl.c $(SASL_OBJ) $(B)/libxcore.a $(SASL_STRINGPREP_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -Isrc/core -Isrc/server $(PC_CFLAGS) $(SASL_CFLAGS) -DXS_TEST_XMPPCTL='"$(B)/xmppctl"' \
 	    $< $(SASL_OBJ) $(SASL_STRINGPREP_OBJ) $(B)/libxcore.a $(LDFLAGS_ALL) $(PC_LIBS) $(SASL_LIBS) -o $@
 
--include $(SASL_OBJ:.o=.d) $(B)/src/tools/xmppctl.d
+-include $(SASL_OBJ:.o=.d) $(B)/src/tools/xmppctl.d $(B)/src/tools/gencert.d
 
 # Not under ASan: libsasl2 leaks by design (DESIGN.md, Known traps "Cyrus SASL").
 .PHONY: sasl-test
