@@ -111,6 +111,7 @@ void xc_c2s_init(xc_c2s *s, const xc_c2s_config *cfg, const xc_c2s_memory *mem, 
     s->jid_text_len = 0;
     s->lang_len = 0;
     s->bind_failures = 0;
+    s->pings = 0;
     s->to_malformed = 0;
     keep_spare(s, rnd);
     clear_effects(s);
@@ -505,6 +506,7 @@ static void run_action(xc_c2s *s, xc_c2s_action a, xc_c2s_event e)
         s->host = s->pending_host < XC_C2S_HOSTS_MAX ? s->pending_host : 0u;
         s->host_known = 1;
         break;
+    case XC_C2S_A_SEND_PING: c2s_put_ping(s); break;
     case XC_C2S_A_SEND_PROCEED: XC_OUT_LIT(&s->out, "<proceed xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>"); break;
     case XC_C2S_A_START_TLS:
         /* RFC 3920 §5.2 step 5: nothing after <starttls/> in the clear is ever parsed */
@@ -676,6 +678,11 @@ xc_c2s_status xc_c2s_tls_done(xc_c2s *s, xc_c2s_client_cert client_cert, int cha
 xc_c2s_status xc_c2s_tls_failed(xc_c2s *s)
 {
     return shell_event(s, XC_C2S_E_TLS_FAILED);
+}
+
+xc_c2s_status xc_c2s_ping_due(xc_c2s *s)
+{
+    return shell_event(s, XC_C2S_E_PING_DUE);
 }
 
 xc_c2s_status xc_c2s_sasl_result(xc_c2s *s, const xc_c2s_sasl_outcome *r)

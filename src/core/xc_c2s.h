@@ -176,6 +176,7 @@ typedef struct xc_c2s {
     char lang[XC_C2S_LANG_MAX];       /* the client's xml:lang, the default of its stanzas */
     uint32_t lang_len;
     uint8_t bind_failures;
+    uint32_t pings;                   /* XEP-0199 pings sent on this stream (their ids) */
     uint8_t to_malformed;             /* the stanza being handled has an unparsable to */
     const uint8_t *rnd;               /* this call's random bytes (feed only), else NULL */
 
@@ -281,6 +282,16 @@ xc_c2s_status xc_c2s_tls_done(xc_c2s *s, xc_c2s_client_cert client_cert, int cha
     ensures xc_c2s_ok(s);
 */
 xc_c2s_status xc_c2s_tls_failed(xc_c2s *s);
+
+/* A bound stream was silent for the idle time: a XEP-0199 ping goes out (fx.out); the shell
+ * then waits for any input before it calls xc_c2s_timeout. Nothing happens on a stream that is
+ * not bound. */
+/*@ requires xc_c2s_ok(s);
+    assigns *s, s->out.out[0 .. s->out.cap - 1], XC_XML_PARSER_MEMORY(&s->xml);
+    ensures xc_c2s_ok(s);
+    ensures (s->fx.flags & XC_C2S_FX_ROUTE) == 0;
+*/
+xc_c2s_status xc_c2s_ping_due(xc_c2s *s);
 
 /* The result of the SASL step the stream asked for (SASL_START / SASL_STEP). */
 /*@ requires xc_c2s_ok(s) && \valid_read(r);

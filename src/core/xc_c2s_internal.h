@@ -111,6 +111,14 @@ void c2s_put_stanza_error(xc_c2s *s, xc_stanza_error_type type, xc_stanza_error 
 */
 void c2s_put_iq_result(xc_c2s *s, int with_bind_jid, const xc_jid *from);
 
+/* XEP-0199 §4.3: <iq type='get'> with <ping/> from the host to the bound full JID; the id
+ * counts the stream's pings. */
+/*@ requires xc_c2s_ok(s);
+    assigns s->out.full, s->out.len, s->out.out[0 .. s->out.cap - 1], s->pings;
+    ensures xc_c2s_ok(s);
+*/
+void c2s_put_ping(xc_c2s *s);
+
 /* The element being handled with from = the stream's full JID, into the route buffer. */
 /*@ requires xc_c2s_ok(s);
     assigns s->route_buf[0 .. s->route_cap - 1], s->fx.route, s->fx.route_len;

@@ -309,6 +309,29 @@ void c2s_put_iq_result(xc_c2s *s, int with_bind_jid, const xc_jid *from)
     XC_OUT_LIT(&s->out, "'/>");
 }
 
+void c2s_put_ping(xc_c2s *s)
+{
+    uint8_t n[4];
+    char id[8];
+
+    /* XEP-0199 §4.3: from the server to the client's full JID; the id only has to be unique on
+     * this stream (whatever the client answers, a result or an error, is input and counts) */
+    n[0] = (uint8_t)(s->pings >> 24);
+    n[1] = (uint8_t)(s->pings >> 16);
+    n[2] = (uint8_t)(s->pings >> 8);
+    n[3] = (uint8_t)s->pings;
+    hex(id, n, 4);
+    XC_OUT_LIT(&s->out, "<iq type='get' from='");
+    xc_out_escaped(&s->out, c2s_host(s), 1);
+    XC_OUT_LIT(&s->out, "' to='");
+    xc_out_escaped(&s->out, (xc_str){ s->jid_text, s->jid_text_len }, 1);
+    XC_OUT_LIT(&s->out, "' id='xmppd-ping-");
+    xc_out_put(&s->out, id, sizeof id);
+    XC_OUT_LIT(&s->out, "'><ping xmlns='urn:xmpp:ping'/></iq>");
+    if (s->pings < 0xffffffffu)
+        s->pings++;
+}
+
 int c2s_write_stamped(xc_c2s *s)
 {
     xc_xml_stamp st;

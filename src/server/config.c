@@ -323,7 +323,7 @@ static int load_groups(ctx *c, const config_setting_t *root, xs_config *cfg)
     static const char *const k_limits[] = { "stanza_bytes_preauth", "stanza_bytes", "max_streams",
                                             "output_queue_bytes", "auth_failures", "streams_per_address",
                                             "auth_failures_per_address", "auth_failure_window", NULL };
-    static const char *const k_timeouts[] = { "handshake", "idle", NULL };
+    static const char *const k_timeouts[] = { "handshake", "idle", "ping", NULL };
     static const char *const k_tls[] = { "ciphers", "ciphersuites", NULL };
     const config_setting_t *g;
 
@@ -350,7 +350,8 @@ static int load_groups(ctx *c, const config_setting_t *root, xs_config *cfg)
         if (!config_setting_is_group(g))
             return fail(c, g, "'timeouts' must be a group { ... }");
         if (only_known(c, g, k_timeouts) != 0 || get_uint(c, g, "handshake", 1, 3600, &cfg->handshake_timeout) != 0 ||
-            get_uint(c, g, "idle", 1, 604800, &cfg->idle_timeout) != 0)
+            get_uint(c, g, "idle", 1, 604800, &cfg->idle_timeout) != 0 ||
+            get_uint(c, g, "ping", 1, 3600, &cfg->ping_timeout) != 0)
             return -1;
     }
     if ((g = config_setting_get_member(root, "tls")) != NULL) {
@@ -381,6 +382,7 @@ static void defaults(xs_config *cfg)
     cfg->auth_failure_window = 600;
     cfg->handshake_timeout = 60;
     cfg->idle_timeout = 600;
+    cfg->ping_timeout = 60;
     /* forward secrecy and AEAD only on TLS 1.2; TLS 1.3 suites are all of that kind */
     snprintf(cfg->tls_ciphers, sizeof cfg->tls_ciphers, "%s",
              "ECDHE+AESGCM:ECDHE+CHACHA20:DHE+AESGCM:DHE+CHACHA20:!aNULL:!eNULL");

@@ -69,7 +69,8 @@ typedef struct xs_config {
     uint32_t auth_failures_per_address;  /* credential failures from one address per window (10) */
     uint32_t auth_failure_window;    /* seconds the address budget counts over (600) */
     uint32_t handshake_timeout;      /* seconds from accept to a bound resource (60) */
-    uint32_t idle_timeout;           /* seconds without input on a bound stream (600) */
+    uint32_t idle_timeout;           /* seconds without input on a bound stream before a ping (600) */
+    uint32_t ping_timeout;           /* seconds after that ping for any input, else the close (60) */
     char tls_ciphers[XS_CFG_CIPHERS_MAX];       /* TLS 1.2 cipher list */
     char tls_ciphersuites[XS_CFG_CIPHERS_MAX];  /* TLS 1.3 suites ("" = OpenSSL's) */
     char user[64];                   /* the account xmppd runs as once started ("" = stay) */

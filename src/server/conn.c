@@ -78,6 +78,7 @@ struct xs_conn {
     unsigned overflow : 1;            /* a route found the queue full: close on the next tick */
     unsigned bound : 1;
     unsigned addr_counted : 1;        /* xs_addr_stream_open admitted it: close must uncount */
+    unsigned ping_sent : 1;           /* idle: a ping went out, any input before the timer clears it */
 };
 
 #define CLOG(c, lvl, fmt, ...) xs_log((lvl), "c2s#%" PRIu64 " %s " fmt, (c)->id, (c)->peer, ##__VA_ARGS__)
@@ -304,6 +305,7 @@ static void restart_timer(xs_conn *c)
     const xs_config *cfg = &c->gen->cfg;
     uint64_t ms = 1000u * (uint64_t)(c->bound ? cfg->idle_timeout : cfg->handshake_timeout);
 
+    c->ping_sent = 0;
     if (!c->closing && !c->overflow)
         uv_timer_start(&c->timer, on_timer, ms, 0);
 }
@@ -324,7 +326,17 @@ static void on_timer(uv_timer_t *t)
         conn_destroy(c);
         return;
     }
-    CLOG(c, XS_LOG_INFO, "%s timeout", c->bound ? "idle" : "negotiation");
+    if (c->bound && !c->ping_sent) {
+        /* idle: ask before dropping (XEP-0199 §4.3); any input before the next expiry counts */
+        CLOG(c, XS_LOG_DEBUG, "idle for %" PRIu32 " s: ping", c->gen->cfg.idle_timeout);
+        effects(c, xc_c2s_ping_due(c->s));
+        if (c->dead || c->closing)
+            return;
+        c->ping_sent = 1;
+        uv_timer_start(&c->timer, on_timer, 1000u * (uint64_t)c->gen->cfg.ping_timeout, 0);
+        return;
+    }
+    CLOG(c, XS_LOG_INFO, "%s timeout", c->bound ? "idle (no answer to the ping)" : "negotiation");
     effects(c, xc_c2s_timeout(c->s));
     conn_close(c);
 }

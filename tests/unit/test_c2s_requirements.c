@@ -293,6 +293,44 @@ static void test_c2s_req_negotiation_elements_are_not_stanzas(void **state)
     assert_false(f->flags_seen & XC_C2S_FX_CLOSE);
 }
 
+/* REQ: STR-34 */
+static void test_c2s_req_idle_bound_stream_is_pinged(void **state)
+{
+    c2s_fixture *f = *state;
+
+    /* before binding a ping is never sent: the handshake timer decides there */
+    c2s_send(f, C2S_OPEN);
+    c2s_clear(f);
+    f->status = xc_c2s_ping_due(f->s);
+    take_out(f);
+    assert_string_equal(f->sent, "");
+    assert_int_equal(f->status, XC_C2S_OK);
+    c2s_restart_stream(f, 0);
+    to_bound(f);
+    f->status = xc_c2s_ping_due(f->s);
+    take_out(f);
+    assert_string_equal(f->sent, "<iq type='get' from='example.com' to='" FULL "' id='xmppd-ping-00000000'>"
+                                 "<ping xmlns='urn:xmpp:ping'/></iq>");
+    assert_int_equal(f->s->state, XC_C2S_S_BOUND);
+    assert_false(f->s->fx.flags & XC_C2S_FX_ROUTE);
+    /* the answer (a result, or an error from a client without ping) is taken without a reply */
+    c2s_clear(f);
+    c2s_send(f, "<iq type='result' id='xmppd-ping-00000000' to='example.com'/>");
+    c2s_send(f, "<iq type='error' id='xmppd-ping-00000000'><ping xmlns='urn:xmpp:ping'/>"
+                "<error type='cancel'><service-unavailable xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></iq>");
+    assert_string_equal(f->sent, "");
+    assert_int_equal(f->n_routes, 0);
+    /* each ping has its own id; the stream stays where it was */
+    c2s_send(f, "<presence/>");
+    c2s_clear(f);
+    f->status = xc_c2s_ping_due(f->s);
+    take_out(f);
+    assert_string_equal(f->sent, "<iq type='get' from='example.com' to='" FULL "' id='xmppd-ping-00000001'>"
+                                 "<ping xmlns='urn:xmpp:ping'/></iq>");
+    assert_int_equal(f->s->state, XC_C2S_S_ACTIVE);
+    assert_int_equal(f->status, XC_C2S_OK);
+}
+
 /* REQ: STR-27 */
 static void test_c2s_req_timeout_is_connection_timeout(void **state)
 {
@@ -1451,6 +1489,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_c2s_req_header_declares_both_namespaces, setup, teardown),
         cmocka_unit_test_setup_teardown(test_c2s_req_answers_on_the_clients_own_stream, setup, teardown),
         cmocka_unit_test_setup_teardown(test_c2s_req_negotiation_elements_are_not_stanzas, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_c2s_req_idle_bound_stream_is_pinged, setup, teardown),
         cmocka_unit_test_setup_teardown(test_c2s_req_timeout_is_connection_timeout, setup, teardown),
         cmocka_unit_test_setup_teardown(test_c2s_req_declaration_without_standalone, setup, teardown),
         cmocka_unit_test_setup_teardown(test_c2s_req_not_well_formed, setup, teardown),

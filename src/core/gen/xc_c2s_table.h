@@ -67,6 +67,7 @@ typedef enum xc_c2s_event {
     XC_C2S_E_SASL_FAILURE,       /* shell: the mechanism failed (with the SASL condition it names) */
     XC_C2S_E_TIMEOUT,            /* shell: the stream's negotiation or idle timer expired */
     XC_C2S_E_SHUTDOWN,           /* shell: the server is shutting down */
+    XC_C2S_E_PING_DUE,           /* shell: a bound stream was silent for timeouts.idle; the server asks whether the client is there */
     XC_C2S_E_CONFLICT,           /* shell: a newer stream bound the same full JID (DESIGN.md: the new one wins) */
     XC_C2S_E_COUNT
 } xc_c2s_event;
@@ -88,6 +89,7 @@ typedef enum xc_c2s_op {
     XC_C2S_A_SEND_HEADER_V0,     /* our stream header without version (RFC 3920 §4.4.1 rule 4) */
     XC_C2S_A_SEND_FEATURES,      /* <stream:features/> for this state and policy (starttls, mechanisms, bind+session) */
     XC_C2S_A_KEEP_HOST,          /* remember the header's to as the stream's host */
+    XC_C2S_A_SEND_PING,          /* <iq type='get' from=host to=full JID id='xmppd-ping-N'><ping xmlns='urn:xmpp:ping'/></iq> */
     XC_C2S_A_SEND_PROCEED,       /* <proceed xmlns='urn:ietf:params:xml:ns:xmpp-tls'/> */
     XC_C2S_A_START_TLS,          /* effect START_TLS; the rest of this read is discarded, the parser reset */
     XC_C2S_A_TLS_FAILURE,        /* <failure xmlns='urn:ietf:params:xml:ns:xmpp-tls'/></stream:stream>, effect CLOSE */
@@ -113,7 +115,7 @@ typedef enum xc_c2s_op {
 } xc_c2s_op;
 
 #define XC_C2S_MAX_ACTIONS 3u
-#define XC_C2S_ROWS 84u
+#define XC_C2S_ROWS 87u
 
 /* One action of a row: an xc_*_op and its arguments (enumerators of xc_stream_error,
    xc_sasl_failure, xc_stanza_error_type, xc_stanza_error; 0 when unused). */
