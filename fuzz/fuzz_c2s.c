@@ -15,7 +15,7 @@
  *           2 tls_failed     3 SASL result (ctl bits 3-4: challenge, success, failure; the
  *           failure condition is ctl >> 5; data = the bytes; success names user "juliet", or
  *           the bytes as user when ctl bit 5 is set)   4 timeout (ctl bit 3: the idle ping
- *           instead)   5 shutdown   6 conflict
+ *           instead, bit 4: the output queue is full)   5 shutdown   6 conflict
  *           7 bounce the last routed stanza (condition = len % XC_STZ_COUNT, no bytes follow)
  *
  * The harness plays the shell's part of the contract in xc_c2s.h (drop input after START_TLS and
@@ -235,7 +235,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             pos += n;
             break;
         }
-        case 4: st = (ctl >> 3) & 1u ? xc_c2s_ping_due(s) : xc_c2s_timeout(s); break;
+        case 4:
+            st = (ctl >> 3) & 1u ? xc_c2s_ping_due(s) : (ctl >> 4) & 1u ? xc_c2s_output_full(s) : xc_c2s_timeout(s);
+            break;
         case 5: st = xc_c2s_shutdown(s); break;
         case 6: st = xc_c2s_conflict(s); break;
         default:

@@ -23,7 +23,7 @@
  */
 
 mtype = { S_WAIT_HDR, S_PRE_TLS, S_TLS_HS, S_WAIT_HDR_TLS, S_AUTH, S_SASL_WAIT, S_SASL_STEP, S_WAIT_HDR_AUTHED, S_BIND, S_BOUND, S_ACTIVE, S_CLOSED };
-mtype = { E_HDR_OK, E_HDR_NO_VERSION, E_HDR_HOST_UNKNOWN, E_HDR_HOST_GONE, E_HDR_HOST_CHANGED, E_STARTTLS, E_AUTH_OFFERED, E_AUTH_NOT_OFFERED, E_RESPONSE, E_ABORT, E_IQ_BIND, E_IQ_BIND_BAD, E_IQ_SESSION, E_MESSAGE, E_PRESENCE, E_IQ, E_SERVER_ONLY, E_PEER_ERROR, E_UNKNOWN, E_STREAM_CLOSE, E_ERR_NOT_WELL_FORMED, E_ERR_RESTRICTED, E_ERR_NAMESPACE, E_ERR_PREFIX, E_ERR_ENCODING, E_ERR_LIMIT, E_ERR_FORMAT, E_TLS_DONE, E_TLS_FAILED, E_SASL_CHALLENGE, E_SASL_SUCCESS, E_SASL_FAILURE, E_TIMEOUT, E_SHUTDOWN, E_PING_DUE, E_CONFLICT };
+mtype = { E_HDR_OK, E_HDR_NO_VERSION, E_HDR_HOST_UNKNOWN, E_HDR_HOST_GONE, E_HDR_HOST_CHANGED, E_STARTTLS, E_AUTH_OFFERED, E_AUTH_NOT_OFFERED, E_RESPONSE, E_ABORT, E_IQ_BIND, E_IQ_BIND_BAD, E_IQ_SESSION, E_MESSAGE, E_PRESENCE, E_IQ, E_SERVER_ONLY, E_PEER_ERROR, E_UNKNOWN, E_STREAM_CLOSE, E_ERR_NOT_WELL_FORMED, E_ERR_RESTRICTED, E_ERR_NAMESPACE, E_ERR_PREFIX, E_ERR_ENCODING, E_ERR_LIMIT, E_ERR_FORMAT, E_TLS_DONE, E_TLS_FAILED, E_SASL_CHALLENGE, E_SASL_SUCCESS, E_SASL_FAILURE, E_TIMEOUT, E_SHUTDOWN, E_PING_DUE, E_OUTPUT_FULL, E_CONFLICT };
 
 mtype state = S_WAIT_HDR;
 mtype ev;
@@ -36,350 +36,342 @@ bool parser_fresh;
 bool secure;
 bool tls_required;
 
-/* line 119: * | ERR_NOT_WELL_FORMED | - | stream_error(xml-not-well-formed) | CLOSED */
-inline row_119() {
-    printf("line 119: %e %e\n", state, ev);
-    closed = 1;
-    state = S_CLOSED;
-}
-
-/* line 120: * | ERR_RESTRICTED | - | stream_error(restricted-xml) | CLOSED */
+/* line 120: * | ERR_NOT_WELL_FORMED | - | stream_error(xml-not-well-formed) | CLOSED */
 inline row_120() {
     printf("line 120: %e %e\n", state, ev);
     closed = 1;
     state = S_CLOSED;
 }
 
-/* line 121: * | ERR_NAMESPACE | - | stream_error(invalid-namespace) | CLOSED */
+/* line 121: * | ERR_RESTRICTED | - | stream_error(restricted-xml) | CLOSED */
 inline row_121() {
     printf("line 121: %e %e\n", state, ev);
     closed = 1;
     state = S_CLOSED;
 }
 
-/* line 122: * | ERR_PREFIX | - | stream_error(bad-namespace-prefix) | CLOSED */
+/* line 122: * | ERR_NAMESPACE | - | stream_error(invalid-namespace) | CLOSED */
 inline row_122() {
     printf("line 122: %e %e\n", state, ev);
     closed = 1;
     state = S_CLOSED;
 }
 
-/* line 123: * | ERR_ENCODING | - | stream_error(unsupported-encoding) | CLOSED */
+/* line 123: * | ERR_PREFIX | - | stream_error(bad-namespace-prefix) | CLOSED */
 inline row_123() {
     printf("line 123: %e %e\n", state, ev);
     closed = 1;
     state = S_CLOSED;
 }
 
-/* line 124: * | ERR_LIMIT | - | stream_error(policy-violation) | CLOSED */
+/* line 124: * | ERR_ENCODING | - | stream_error(unsupported-encoding) | CLOSED */
 inline row_124() {
     printf("line 124: %e %e\n", state, ev);
     closed = 1;
     state = S_CLOSED;
 }
 
-/* line 125: * | ERR_FORMAT | - | stream_error(bad-format) | CLOSED */
+/* line 125: * | ERR_LIMIT | - | stream_error(policy-violation) | CLOSED */
 inline row_125() {
     printf("line 125: %e %e\n", state, ev);
     closed = 1;
     state = S_CLOSED;
 }
 
-/* line 126: * | STREAM_CLOSE | - | close_stream | CLOSED */
+/* line 126: * | ERR_FORMAT | - | stream_error(bad-format) | CLOSED */
 inline row_126() {
     printf("line 126: %e %e\n", state, ev);
     closed = 1;
     state = S_CLOSED;
 }
 
-/* line 127: * | PEER_ERROR | - | close_stream | CLOSED */
+/* line 127: * | STREAM_CLOSE | - | close_stream | CLOSED */
 inline row_127() {
     printf("line 127: %e %e\n", state, ev);
     closed = 1;
     state = S_CLOSED;
 }
 
-/* line 128: * | TIMEOUT | - | stream_error(connection-timeout) | CLOSED */
+/* line 128: * | PEER_ERROR | - | close_stream | CLOSED */
 inline row_128() {
     printf("line 128: %e %e\n", state, ev);
     closed = 1;
     state = S_CLOSED;
 }
 
-/* line 129: * | SHUTDOWN | - | stream_error(system-shutdown) | CLOSED */
+/* line 129: * | TIMEOUT | - | stream_error(connection-timeout) | CLOSED */
 inline row_129() {
     printf("line 129: %e %e\n", state, ev);
     closed = 1;
     state = S_CLOSED;
 }
 
-/* line 130: * | PING_DUE | - | - | = */
+/* line 130: * | SHUTDOWN | - | stream_error(system-shutdown) | CLOSED */
 inline row_130() {
     printf("line 130: %e %e\n", state, ev);
-    skip;
-}
-
-/* line 131: * | CONFLICT | - | stream_error(conflict) | CLOSED */
-inline row_131() {
-    printf("line 131: %e %e\n", state, ev);
     closed = 1;
     state = S_CLOSED;
 }
 
-/* line 132: * | UNKNOWN | - | stream_error(unsupported-stanza-type) | CLOSED */
+/* line 131: * | PING_DUE | - | - | = */
+inline row_131() {
+    printf("line 131: %e %e\n", state, ev);
+    skip;
+}
+
+/* line 132: * | OUTPUT_FULL | - | stream_error(policy-violation) | CLOSED */
 inline row_132() {
     printf("line 132: %e %e\n", state, ev);
     closed = 1;
     state = S_CLOSED;
 }
 
-/* line 133: * | SERVER_ONLY | - | stream_error(unsupported-stanza-type) | CLOSED */
+/* line 133: * | CONFLICT | - | stream_error(conflict) | CLOSED */
 inline row_133() {
     printf("line 133: %e %e\n", state, ev);
     closed = 1;
     state = S_CLOSED;
 }
 
-/* line 134: * | @header | - | stream_error(unsupported-stanza-type) | CLOSED */
+/* line 134: * | UNKNOWN | - | stream_error(unsupported-stanza-type) | CLOSED */
 inline row_134() {
     printf("line 134: %e %e\n", state, ev);
     closed = 1;
     state = S_CLOSED;
 }
 
-/* line 135: * | STARTTLS | - | tls_failure | CLOSED */
+/* line 135: * | SERVER_ONLY | - | stream_error(unsupported-stanza-type) | CLOSED */
 inline row_135() {
     printf("line 135: %e %e\n", state, ev);
     closed = 1;
     state = S_CLOSED;
 }
 
-/* line 136: * | @stanza | - | stream_error(not-authorized) | CLOSED */
+/* line 136: * | @header | - | stream_error(unsupported-stanza-type) | CLOSED */
 inline row_136() {
     printf("line 136: %e %e\n", state, ev);
     closed = 1;
     state = S_CLOSED;
 }
 
-/* line 137: * | AUTH_OFFERED, AUTH_NOT_OFFERED | - | sasl_failure(not-authorized) | = */
+/* line 137: * | STARTTLS | - | tls_failure | CLOSED */
 inline row_137() {
     printf("line 137: %e %e\n", state, ev);
-    skip;
-    skip;
+    closed = 1;
+    state = S_CLOSED;
 }
 
-/* line 138: * | RESPONSE | - | sasl_failure(not-authorized) | = */
+/* line 138: * | @stanza | - | stream_error(not-authorized) | CLOSED */
 inline row_138() {
     printf("line 138: %e %e\n", state, ev);
-    skip;
-    skip;
+    closed = 1;
+    state = S_CLOSED;
 }
 
-/* line 139: * | ABORT | - | sasl_failure(aborted) | = */
+/* line 139: * | AUTH_OFFERED, AUTH_NOT_OFFERED | - | sasl_failure(not-authorized) | = */
 inline row_139() {
     printf("line 139: %e %e\n", state, ev);
     skip;
     skip;
 }
 
-/* line 140: * | @tls, @result | - | stream_error(internal-server-error) | CLOSED */
+/* line 140: * | RESPONSE | - | sasl_failure(not-authorized) | = */
 inline row_140() {
     printf("line 140: %e %e\n", state, ev);
+    skip;
+    skip;
+}
+
+/* line 141: * | ABORT | - | sasl_failure(aborted) | = */
+inline row_141() {
+    printf("line 141: %e %e\n", state, ev);
+    skip;
+    skip;
+}
+
+/* line 142: * | @tls, @result | - | stream_error(internal-server-error) | CLOSED */
+inline row_142() {
+    printf("line 142: %e %e\n", state, ev);
     closed = 1;
     state = S_CLOSED;
 }
 
-/* line 143: WAIT_HDR | HDR_OK | cert_refused | keep_host, stream_error(policy-violation) | CLOSED */
-inline row_143() {
-    printf("line 143: %e %e\n", state, ev);
+/* line 145: WAIT_HDR | HDR_OK | cert_refused | keep_host, stream_error(policy-violation) | CLOSED */
+inline row_145() {
+    printf("line 145: %e %e\n", state, ev);
     skip;
     closed = 1;
     state = S_CLOSED;
 }
 
-/* line 144: WAIT_HDR | HDR_OK | tls_required | keep_host, send_header, send_features | PRE_TLS */
-inline row_144() {
-    printf("line 144: %e %e\n", state, ev);
+/* line 146: WAIT_HDR | HDR_OK | tls_required | keep_host, send_header, send_features | PRE_TLS */
+inline row_146() {
+    printf("line 146: %e %e\n", state, ev);
     skip;
     skip;
     skip;
     state = S_PRE_TLS;
 }
 
-/* line 145: WAIT_HDR | HDR_OK | - | keep_host, send_header, send_features | AUTH */
-inline row_145() {
-    printf("line 145: %e %e\n", state, ev);
+/* line 147: WAIT_HDR | HDR_OK | - | keep_host, send_header, send_features | AUTH */
+inline row_147() {
+    printf("line 147: %e %e\n", state, ev);
     skip;
     skip;
     skip;
     state = S_AUTH;
 }
 
-/* line 146: WAIT_HDR | HDR_NO_VERSION | - | send_header_v0, stream_error(unsupported-version) | CLOSED */
-inline row_146() {
-    printf("line 146: %e %e\n", state, ev);
+/* line 148: WAIT_HDR | HDR_NO_VERSION | - | send_header_v0, stream_error(unsupported-version) | CLOSED */
+inline row_148() {
+    printf("line 148: %e %e\n", state, ev);
     skip;
     closed = 1;
     state = S_CLOSED;
 }
 
-/* line 147: WAIT_HDR | HDR_HOST_UNKNOWN | - | stream_error(host-unknown) | CLOSED */
-inline row_147() {
-    printf("line 147: %e %e\n", state, ev);
-    closed = 1;
-    state = S_CLOSED;
-}
-
-/* line 148: WAIT_HDR | HDR_HOST_GONE | - | stream_error(host-gone) | CLOSED */
-inline row_148() {
-    printf("line 148: %e %e\n", state, ev);
-    closed = 1;
-    state = S_CLOSED;
-}
-
-/* line 149: WAIT_HDR | HDR_HOST_CHANGED | - | stream_error(host-unknown) | CLOSED */
+/* line 149: WAIT_HDR | HDR_HOST_UNKNOWN | - | stream_error(host-unknown) | CLOSED */
 inline row_149() {
     printf("line 149: %e %e\n", state, ev);
     closed = 1;
     state = S_CLOSED;
 }
 
-/* line 150: WAIT_HDR | STREAM_CLOSE, PEER_ERROR, STARTTLS, @sasl, @stanza, SERVER_ONLY, UNKNOWN | - | stream_error(invalid-namespace) | CLOSED */
+/* line 150: WAIT_HDR | HDR_HOST_GONE | - | stream_error(host-gone) | CLOSED */
 inline row_150() {
     printf("line 150: %e %e\n", state, ev);
     closed = 1;
     state = S_CLOSED;
 }
 
-/* line 153: PRE_TLS | STARTTLS | - | send_proceed, start_tls | TLS_HS */
-inline row_153() {
-    printf("line 153: %e %e\n", state, ev);
+/* line 151: WAIT_HDR | HDR_HOST_CHANGED | - | stream_error(host-unknown) | CLOSED */
+inline row_151() {
+    printf("line 151: %e %e\n", state, ev);
+    closed = 1;
+    state = S_CLOSED;
+}
+
+/* line 152: WAIT_HDR | STREAM_CLOSE, PEER_ERROR, STARTTLS, @sasl, @stanza, SERVER_ONLY, UNKNOWN | - | stream_error(invalid-namespace) | CLOSED */
+inline row_152() {
+    printf("line 152: %e %e\n", state, ev);
+    closed = 1;
+    state = S_CLOSED;
+}
+
+/* line 155: PRE_TLS | STARTTLS | - | send_proceed, start_tls | TLS_HS */
+inline row_155() {
+    printf("line 155: %e %e\n", state, ev);
     skip;
     injected = 0; parser_fresh = 1;
     state = S_TLS_HS;
     assert(parser_fresh && !injected && !secure && !authed);
 }
 
-/* line 154: PRE_TLS | AUTH_OFFERED, AUTH_NOT_OFFERED | retries_left | sasl_failure(encryption-required), count_failure | PRE_TLS */
-inline row_154() {
-    printf("line 154: %e %e\n", state, ev);
+/* line 156: PRE_TLS | AUTH_OFFERED, AUTH_NOT_OFFERED | retries_left | sasl_failure(encryption-required), count_failure | PRE_TLS */
+inline row_156() {
+    printf("line 156: %e %e\n", state, ev);
     skip;
     skip;
     state = S_PRE_TLS;
 }
 
-/* line 155: PRE_TLS | AUTH_OFFERED, AUTH_NOT_OFFERED | - | sasl_failure(encryption-required), stream_error(policy-violation) | CLOSED */
-inline row_155() {
-    printf("line 155: %e %e\n", state, ev);
+/* line 157: PRE_TLS | AUTH_OFFERED, AUTH_NOT_OFFERED | - | sasl_failure(encryption-required), stream_error(policy-violation) | CLOSED */
+inline row_157() {
+    printf("line 157: %e %e\n", state, ev);
     skip;
     closed = 1;
     state = S_CLOSED;
 }
 
-/* line 156: PRE_TLS | RESPONSE | - | sasl_failure(not-authorized) | PRE_TLS */
-inline row_156() {
-    printf("line 156: %e %e\n", state, ev);
+/* line 158: PRE_TLS | RESPONSE | - | sasl_failure(not-authorized) | PRE_TLS */
+inline row_158() {
+    printf("line 158: %e %e\n", state, ev);
     skip;
     state = S_PRE_TLS;
 }
 
-/* line 157: PRE_TLS | ABORT | - | sasl_failure(aborted) | PRE_TLS */
-inline row_157() {
-    printf("line 157: %e %e\n", state, ev);
+/* line 159: PRE_TLS | ABORT | - | sasl_failure(aborted) | PRE_TLS */
+inline row_159() {
+    printf("line 159: %e %e\n", state, ev);
     skip;
     state = S_PRE_TLS;
 }
 
-/* line 160: TLS_HS | TLS_DONE | - | set_secure, restart | WAIT_HDR_TLS */
-inline row_160() {
-    printf("line 160: %e %e\n", state, ev);
+/* line 162: TLS_HS | TLS_DONE | - | set_secure, restart | WAIT_HDR_TLS */
+inline row_162() {
+    printf("line 162: %e %e\n", state, ev);
     secure = 1;
     injected = 0; parser_fresh = 1;
     state = S_WAIT_HDR_TLS;
     assert(secure && parser_fresh);
 }
 
-/* line 161: TLS_HS | TLS_FAILED | - | drop | CLOSED */
-inline row_161() {
-    printf("line 161: %e %e\n", state, ev);
+/* line 163: TLS_HS | TLS_FAILED | - | drop | CLOSED */
+inline row_163() {
+    printf("line 163: %e %e\n", state, ev);
     closed = 1;
     state = S_CLOSED;
 }
 
-/* line 162: TLS_HS | * | - | drop | CLOSED */
-inline row_162() {
-    printf("line 162: %e %e\n", state, ev);
+/* line 164: TLS_HS | * | - | drop | CLOSED */
+inline row_164() {
+    printf("line 164: %e %e\n", state, ev);
     closed = 1;
     state = S_CLOSED;
 }
 
-/* line 165: WAIT_HDR_TLS | HDR_OK | cert_refused | stream_error(policy-violation) | CLOSED */
-inline row_165() {
-    printf("line 165: %e %e\n", state, ev);
+/* line 167: WAIT_HDR_TLS | HDR_OK | cert_refused | stream_error(policy-violation) | CLOSED */
+inline row_167() {
+    printf("line 167: %e %e\n", state, ev);
     closed = 1;
     state = S_CLOSED;
 }
 
-/* line 166: WAIT_HDR_TLS | HDR_OK | - | send_header, send_features | AUTH */
-inline row_166() {
-    printf("line 166: %e %e\n", state, ev);
+/* line 168: WAIT_HDR_TLS | HDR_OK | - | send_header, send_features | AUTH */
+inline row_168() {
+    printf("line 168: %e %e\n", state, ev);
     skip;
     skip;
     state = S_AUTH;
 }
 
-/* line 167: WAIT_HDR_TLS | HDR_NO_VERSION | - | send_header_v0, stream_error(unsupported-version) | CLOSED */
-inline row_167() {
-    printf("line 167: %e %e\n", state, ev);
+/* line 169: WAIT_HDR_TLS | HDR_NO_VERSION | - | send_header_v0, stream_error(unsupported-version) | CLOSED */
+inline row_169() {
+    printf("line 169: %e %e\n", state, ev);
     skip;
     closed = 1;
     state = S_CLOSED;
 }
 
-/* line 168: WAIT_HDR_TLS | HDR_HOST_UNKNOWN | - | stream_error(host-unknown) | CLOSED */
-inline row_168() {
-    printf("line 168: %e %e\n", state, ev);
-    closed = 1;
-    state = S_CLOSED;
-}
-
-/* line 169: WAIT_HDR_TLS | HDR_HOST_GONE | - | stream_error(host-gone) | CLOSED */
-inline row_169() {
-    printf("line 169: %e %e\n", state, ev);
-    closed = 1;
-    state = S_CLOSED;
-}
-
-/* line 170: WAIT_HDR_TLS | HDR_HOST_CHANGED | - | stream_error(host-unknown) | CLOSED */
+/* line 170: WAIT_HDR_TLS | HDR_HOST_UNKNOWN | - | stream_error(host-unknown) | CLOSED */
 inline row_170() {
     printf("line 170: %e %e\n", state, ev);
     closed = 1;
     state = S_CLOSED;
 }
 
-/* line 171: WAIT_HDR_TLS | STREAM_CLOSE, PEER_ERROR, STARTTLS, @sasl, @stanza, SERVER_ONLY, UNKNOWN | - | stream_error(invalid-namespace) | CLOSED */
+/* line 171: WAIT_HDR_TLS | HDR_HOST_GONE | - | stream_error(host-gone) | CLOSED */
 inline row_171() {
     printf("line 171: %e %e\n", state, ev);
     closed = 1;
     state = S_CLOSED;
 }
 
-/* line 174: AUTH | AUTH_OFFERED | tls_required | sasl_failure(encryption-required), count_failure | AUTH */
-inline row_174() {
-    printf("line 174: %e %e\n", state, ev);
-    skip;
-    skip;
-    state = S_AUTH;
+/* line 172: WAIT_HDR_TLS | HDR_HOST_CHANGED | - | stream_error(host-unknown) | CLOSED */
+inline row_172() {
+    printf("line 172: %e %e\n", state, ev);
+    closed = 1;
+    state = S_CLOSED;
 }
 
-/* line 175: AUTH | AUTH_OFFERED | b64_ok | sasl_start | SASL_WAIT */
-inline row_175() {
-    printf("line 175: %e %e\n", state, ev);
-    assert(secure || !tls_required); assert(offered); assert(!authed);
-    state = S_SASL_WAIT;
+/* line 173: WAIT_HDR_TLS | STREAM_CLOSE, PEER_ERROR, STARTTLS, @sasl, @stanza, SERVER_ONLY, UNKNOWN | - | stream_error(invalid-namespace) | CLOSED */
+inline row_173() {
+    printf("line 173: %e %e\n", state, ev);
+    closed = 1;
+    state = S_CLOSED;
 }
 
-/* line 176: AUTH | AUTH_OFFERED | retries_left | sasl_failure(incorrect-encoding), count_failure | AUTH */
+/* line 176: AUTH | AUTH_OFFERED | tls_required | sasl_failure(encryption-required), count_failure | AUTH */
 inline row_176() {
     printf("line 176: %e %e\n", state, ev);
     skip;
@@ -387,15 +379,14 @@ inline row_176() {
     state = S_AUTH;
 }
 
-/* line 177: AUTH | AUTH_OFFERED | - | sasl_failure(incorrect-encoding), stream_error(policy-violation) | CLOSED */
+/* line 177: AUTH | AUTH_OFFERED | b64_ok | sasl_start | SASL_WAIT */
 inline row_177() {
     printf("line 177: %e %e\n", state, ev);
-    skip;
-    closed = 1;
-    state = S_CLOSED;
+    assert(secure || !tls_required); assert(offered); assert(!authed);
+    state = S_SASL_WAIT;
 }
 
-/* line 178: AUTH | AUTH_NOT_OFFERED | retries_left | sasl_failure(invalid-mechanism), count_failure | AUTH */
+/* line 178: AUTH | AUTH_OFFERED | retries_left | sasl_failure(incorrect-encoding), count_failure | AUTH */
 inline row_178() {
     printf("line 178: %e %e\n", state, ev);
     skip;
@@ -403,7 +394,7 @@ inline row_178() {
     state = S_AUTH;
 }
 
-/* line 179: AUTH | AUTH_NOT_OFFERED | - | sasl_failure(invalid-mechanism), stream_error(policy-violation) | CLOSED */
+/* line 179: AUTH | AUTH_OFFERED | - | sasl_failure(incorrect-encoding), stream_error(policy-violation) | CLOSED */
 inline row_179() {
     printf("line 179: %e %e\n", state, ev);
     skip;
@@ -411,46 +402,62 @@ inline row_179() {
     state = S_CLOSED;
 }
 
-/* line 180: AUTH | STARTTLS | secure | tls_failure | CLOSED */
+/* line 180: AUTH | AUTH_NOT_OFFERED | retries_left | sasl_failure(invalid-mechanism), count_failure | AUTH */
 inline row_180() {
     printf("line 180: %e %e\n", state, ev);
+    skip;
+    skip;
+    state = S_AUTH;
+}
+
+/* line 181: AUTH | AUTH_NOT_OFFERED | - | sasl_failure(invalid-mechanism), stream_error(policy-violation) | CLOSED */
+inline row_181() {
+    printf("line 181: %e %e\n", state, ev);
+    skip;
     closed = 1;
     state = S_CLOSED;
 }
 
-/* line 181: AUTH | STARTTLS | - | send_proceed, start_tls | TLS_HS */
-inline row_181() {
-    printf("line 181: %e %e\n", state, ev);
+/* line 182: AUTH | STARTTLS | secure | tls_failure | CLOSED */
+inline row_182() {
+    printf("line 182: %e %e\n", state, ev);
+    closed = 1;
+    state = S_CLOSED;
+}
+
+/* line 183: AUTH | STARTTLS | - | send_proceed, start_tls | TLS_HS */
+inline row_183() {
+    printf("line 183: %e %e\n", state, ev);
     skip;
     injected = 0; parser_fresh = 1;
     state = S_TLS_HS;
     assert(parser_fresh && !injected && !secure && !authed);
 }
 
-/* line 182: AUTH | RESPONSE | - | sasl_failure(not-authorized) | AUTH */
-inline row_182() {
-    printf("line 182: %e %e\n", state, ev);
+/* line 184: AUTH | RESPONSE | - | sasl_failure(not-authorized) | AUTH */
+inline row_184() {
+    printf("line 184: %e %e\n", state, ev);
     skip;
     state = S_AUTH;
 }
 
-/* line 183: AUTH | ABORT | - | sasl_failure(aborted) | AUTH */
-inline row_183() {
-    printf("line 183: %e %e\n", state, ev);
+/* line 185: AUTH | ABORT | - | sasl_failure(aborted) | AUTH */
+inline row_185() {
+    printf("line 185: %e %e\n", state, ev);
     skip;
     state = S_AUTH;
 }
 
-/* line 186: SASL_WAIT | SASL_CHALLENGE | - | send_challenge | SASL_STEP */
-inline row_186() {
-    printf("line 186: %e %e\n", state, ev);
+/* line 188: SASL_WAIT | SASL_CHALLENGE | - | send_challenge | SASL_STEP */
+inline row_188() {
+    printf("line 188: %e %e\n", state, ev);
     skip;
     state = S_SASL_STEP;
 }
 
-/* line 187: SASL_WAIT | SASL_SUCCESS | - | send_success, set_authed, restart | WAIT_HDR_AUTHED */
-inline row_187() {
-    printf("line 187: %e %e\n", state, ev);
+/* line 189: SASL_WAIT | SASL_SUCCESS | - | send_success, set_authed, restart | WAIT_HDR_AUTHED */
+inline row_189() {
+    printf("line 189: %e %e\n", state, ev);
     skip;
     authed = 1;
     injected = 0; parser_fresh = 1;
@@ -458,46 +465,30 @@ inline row_187() {
     assert(authed && parser_fresh);
 }
 
-/* line 188: SASL_WAIT | SASL_FAILURE | retries_left | sasl_failure_result, count_failure | AUTH */
-inline row_188() {
-    printf("line 188: %e %e\n", state, ev);
+/* line 190: SASL_WAIT | SASL_FAILURE | retries_left | sasl_failure_result, count_failure | AUTH */
+inline row_190() {
+    printf("line 190: %e %e\n", state, ev);
     skip;
     skip;
     state = S_AUTH;
 }
 
-/* line 189: SASL_WAIT | SASL_FAILURE | - | sasl_failure_result, stream_error(policy-violation) | CLOSED */
-inline row_189() {
-    printf("line 189: %e %e\n", state, ev);
+/* line 191: SASL_WAIT | SASL_FAILURE | - | sasl_failure_result, stream_error(policy-violation) | CLOSED */
+inline row_191() {
+    printf("line 191: %e %e\n", state, ev);
     skip;
     closed = 1;
     state = S_CLOSED;
 }
 
-/* line 192: SASL_STEP | RESPONSE | b64_ok | sasl_step | SASL_WAIT */
-inline row_192() {
-    printf("line 192: %e %e\n", state, ev);
+/* line 194: SASL_STEP | RESPONSE | b64_ok | sasl_step | SASL_WAIT */
+inline row_194() {
+    printf("line 194: %e %e\n", state, ev);
     assert(secure || !tls_required); assert(!authed);
     state = S_SASL_WAIT;
 }
 
-/* line 193: SASL_STEP | RESPONSE | retries_left | sasl_failure(incorrect-encoding), count_failure | AUTH */
-inline row_193() {
-    printf("line 193: %e %e\n", state, ev);
-    skip;
-    skip;
-    state = S_AUTH;
-}
-
-/* line 194: SASL_STEP | RESPONSE | - | sasl_failure(incorrect-encoding), stream_error(policy-violation) | CLOSED */
-inline row_194() {
-    printf("line 194: %e %e\n", state, ev);
-    skip;
-    closed = 1;
-    state = S_CLOSED;
-}
-
-/* line 195: SASL_STEP | ABORT | retries_left | sasl_failure(aborted), count_failure | AUTH */
+/* line 195: SASL_STEP | RESPONSE | retries_left | sasl_failure(incorrect-encoding), count_failure | AUTH */
 inline row_195() {
     printf("line 195: %e %e\n", state, ev);
     skip;
@@ -505,7 +496,7 @@ inline row_195() {
     state = S_AUTH;
 }
 
-/* line 196: SASL_STEP | ABORT | - | sasl_failure(aborted), stream_error(policy-violation) | CLOSED */
+/* line 196: SASL_STEP | RESPONSE | - | sasl_failure(incorrect-encoding), stream_error(policy-violation) | CLOSED */
 inline row_196() {
     printf("line 196: %e %e\n", state, ev);
     skip;
@@ -513,30 +504,30 @@ inline row_196() {
     state = S_CLOSED;
 }
 
-/* line 197: SASL_STEP | AUTH_OFFERED | b64_ok | sasl_start | SASL_WAIT */
+/* line 197: SASL_STEP | ABORT | retries_left | sasl_failure(aborted), count_failure | AUTH */
 inline row_197() {
     printf("line 197: %e %e\n", state, ev);
-    assert(secure || !tls_required); assert(offered); assert(!authed);
-    state = S_SASL_WAIT;
-}
-
-/* line 198: SASL_STEP | AUTH_OFFERED | retries_left | sasl_failure(incorrect-encoding), count_failure | AUTH */
-inline row_198() {
-    printf("line 198: %e %e\n", state, ev);
     skip;
     skip;
     state = S_AUTH;
 }
 
-/* line 199: SASL_STEP | AUTH_OFFERED | - | sasl_failure(incorrect-encoding), stream_error(policy-violation) | CLOSED */
-inline row_199() {
-    printf("line 199: %e %e\n", state, ev);
+/* line 198: SASL_STEP | ABORT | - | sasl_failure(aborted), stream_error(policy-violation) | CLOSED */
+inline row_198() {
+    printf("line 198: %e %e\n", state, ev);
     skip;
     closed = 1;
     state = S_CLOSED;
 }
 
-/* line 200: SASL_STEP | AUTH_NOT_OFFERED | retries_left | sasl_failure(invalid-mechanism), count_failure | AUTH */
+/* line 199: SASL_STEP | AUTH_OFFERED | b64_ok | sasl_start | SASL_WAIT */
+inline row_199() {
+    printf("line 199: %e %e\n", state, ev);
+    assert(secure || !tls_required); assert(offered); assert(!authed);
+    state = S_SASL_WAIT;
+}
+
+/* line 200: SASL_STEP | AUTH_OFFERED | retries_left | sasl_failure(incorrect-encoding), count_failure | AUTH */
 inline row_200() {
     printf("line 200: %e %e\n", state, ev);
     skip;
@@ -544,7 +535,7 @@ inline row_200() {
     state = S_AUTH;
 }
 
-/* line 201: SASL_STEP | AUTH_NOT_OFFERED | - | sasl_failure(invalid-mechanism), stream_error(policy-violation) | CLOSED */
+/* line 201: SASL_STEP | AUTH_OFFERED | - | sasl_failure(incorrect-encoding), stream_error(policy-violation) | CLOSED */
 inline row_201() {
     printf("line 201: %e %e\n", state, ev);
     skip;
@@ -552,135 +543,151 @@ inline row_201() {
     state = S_CLOSED;
 }
 
-/* line 204: WAIT_HDR_AUTHED | HDR_OK | - | send_header, send_features | BIND */
-inline row_204() {
-    printf("line 204: %e %e\n", state, ev);
+/* line 202: SASL_STEP | AUTH_NOT_OFFERED | retries_left | sasl_failure(invalid-mechanism), count_failure | AUTH */
+inline row_202() {
+    printf("line 202: %e %e\n", state, ev);
+    skip;
+    skip;
+    state = S_AUTH;
+}
+
+/* line 203: SASL_STEP | AUTH_NOT_OFFERED | - | sasl_failure(invalid-mechanism), stream_error(policy-violation) | CLOSED */
+inline row_203() {
+    printf("line 203: %e %e\n", state, ev);
+    skip;
+    closed = 1;
+    state = S_CLOSED;
+}
+
+/* line 206: WAIT_HDR_AUTHED | HDR_OK | - | send_header, send_features | BIND */
+inline row_206() {
+    printf("line 206: %e %e\n", state, ev);
     skip;
     skip;
     state = S_BIND;
 }
 
-/* line 205: WAIT_HDR_AUTHED | HDR_NO_VERSION | - | send_header_v0, stream_error(unsupported-version) | CLOSED */
-inline row_205() {
-    printf("line 205: %e %e\n", state, ev);
+/* line 207: WAIT_HDR_AUTHED | HDR_NO_VERSION | - | send_header_v0, stream_error(unsupported-version) | CLOSED */
+inline row_207() {
+    printf("line 207: %e %e\n", state, ev);
     skip;
     closed = 1;
     state = S_CLOSED;
 }
 
-/* line 206: WAIT_HDR_AUTHED | HDR_HOST_UNKNOWN | - | stream_error(host-unknown) | CLOSED */
-inline row_206() {
-    printf("line 206: %e %e\n", state, ev);
-    closed = 1;
-    state = S_CLOSED;
-}
-
-/* line 207: WAIT_HDR_AUTHED | HDR_HOST_GONE | - | stream_error(host-gone) | CLOSED */
-inline row_207() {
-    printf("line 207: %e %e\n", state, ev);
-    closed = 1;
-    state = S_CLOSED;
-}
-
-/* line 208: WAIT_HDR_AUTHED | HDR_HOST_CHANGED | - | stream_error(host-unknown) | CLOSED */
+/* line 208: WAIT_HDR_AUTHED | HDR_HOST_UNKNOWN | - | stream_error(host-unknown) | CLOSED */
 inline row_208() {
     printf("line 208: %e %e\n", state, ev);
     closed = 1;
     state = S_CLOSED;
 }
 
-/* line 209: WAIT_HDR_AUTHED | STREAM_CLOSE, PEER_ERROR, STARTTLS, @sasl, @stanza, SERVER_ONLY, UNKNOWN | - | stream_error(invalid-namespace) | CLOSED */
+/* line 209: WAIT_HDR_AUTHED | HDR_HOST_GONE | - | stream_error(host-gone) | CLOSED */
 inline row_209() {
     printf("line 209: %e %e\n", state, ev);
     closed = 1;
     state = S_CLOSED;
 }
 
-/* line 212: BIND | IQ_BIND | resource_ok | bind | BOUND */
-inline row_212() {
-    printf("line 212: %e %e\n", state, ev);
+/* line 210: WAIT_HDR_AUTHED | HDR_HOST_CHANGED | - | stream_error(host-unknown) | CLOSED */
+inline row_210() {
+    printf("line 210: %e %e\n", state, ev);
+    closed = 1;
+    state = S_CLOSED;
+}
+
+/* line 211: WAIT_HDR_AUTHED | STREAM_CLOSE, PEER_ERROR, STARTTLS, @sasl, @stanza, SERVER_ONLY, UNKNOWN | - | stream_error(invalid-namespace) | CLOSED */
+inline row_211() {
+    printf("line 211: %e %e\n", state, ev);
+    closed = 1;
+    state = S_CLOSED;
+}
+
+/* line 214: BIND | IQ_BIND | resource_ok | bind | BOUND */
+inline row_214() {
+    printf("line 214: %e %e\n", state, ev);
     assert(authed); bound = 1;
     state = S_BOUND;
     assert(authed && bound);
 }
 
-/* line 213: BIND | IQ_BIND, IQ_BIND_BAD | bind_retries_left | stanza_error(modify,bad-request), count_bind_failure | BIND */
-inline row_213() {
-    printf("line 213: %e %e\n", state, ev);
+/* line 215: BIND | IQ_BIND, IQ_BIND_BAD | bind_retries_left | stanza_error(modify,bad-request), count_bind_failure | BIND */
+inline row_215() {
+    printf("line 215: %e %e\n", state, ev);
     skip;
     skip;
     state = S_BIND;
 }
 
-/* line 214: BIND | IQ_BIND, IQ_BIND_BAD | - | stanza_error(modify,bad-request), stream_error(policy-violation) | CLOSED */
-inline row_214() {
-    printf("line 214: %e %e\n", state, ev);
+/* line 216: BIND | IQ_BIND, IQ_BIND_BAD | - | stanza_error(modify,bad-request), stream_error(policy-violation) | CLOSED */
+inline row_216() {
+    printf("line 216: %e %e\n", state, ev);
     skip;
     closed = 1;
     state = S_CLOSED;
 }
 
-/* line 217: BOUND | IQ_SESSION | - | session | ACTIVE */
-inline row_217() {
-    printf("line 217: %e %e\n", state, ev);
-    assert(bound);
-    state = S_ACTIVE;
-    assert(authed && bound);
-}
-
-/* line 218: BOUND | @route | - | route | ACTIVE */
-inline row_218() {
-    printf("line 218: %e %e\n", state, ev);
-    assert(authed && bound);
-    state = S_ACTIVE;
-    assert(authed && bound);
-}
-
-/* line 219: BOUND | IQ_BIND, IQ_BIND_BAD | - | stanza_error(cancel,not-allowed) | BOUND */
+/* line 219: BOUND | IQ_SESSION | - | session | ACTIVE */
 inline row_219() {
     printf("line 219: %e %e\n", state, ev);
-    skip;
-    state = S_BOUND;
+    assert(bound);
+    state = S_ACTIVE;
+    assert(authed && bound);
 }
 
-/* line 220: BOUND | PING_DUE | - | send_ping | BOUND */
+/* line 220: BOUND | @route | - | route | ACTIVE */
 inline row_220() {
     printf("line 220: %e %e\n", state, ev);
+    assert(authed && bound);
+    state = S_ACTIVE;
+    assert(authed && bound);
+}
+
+/* line 221: BOUND | IQ_BIND, IQ_BIND_BAD | - | stanza_error(cancel,not-allowed) | BOUND */
+inline row_221() {
+    printf("line 221: %e %e\n", state, ev);
     skip;
     state = S_BOUND;
 }
 
-/* line 221: ACTIVE | IQ_SESSION | - | session | ACTIVE */
-inline row_221() {
-    printf("line 221: %e %e\n", state, ev);
+/* line 222: BOUND | PING_DUE | - | send_ping | BOUND */
+inline row_222() {
+    printf("line 222: %e %e\n", state, ev);
+    skip;
+    state = S_BOUND;
+}
+
+/* line 223: ACTIVE | IQ_SESSION | - | session | ACTIVE */
+inline row_223() {
+    printf("line 223: %e %e\n", state, ev);
     assert(bound);
     state = S_ACTIVE;
 }
 
-/* line 222: ACTIVE | @route | - | route | ACTIVE */
-inline row_222() {
-    printf("line 222: %e %e\n", state, ev);
+/* line 224: ACTIVE | @route | - | route | ACTIVE */
+inline row_224() {
+    printf("line 224: %e %e\n", state, ev);
     assert(authed && bound);
     state = S_ACTIVE;
 }
 
-/* line 223: ACTIVE | IQ_BIND, IQ_BIND_BAD | - | stanza_error(cancel,not-allowed) | ACTIVE */
-inline row_223() {
-    printf("line 223: %e %e\n", state, ev);
+/* line 225: ACTIVE | IQ_BIND, IQ_BIND_BAD | - | stanza_error(cancel,not-allowed) | ACTIVE */
+inline row_225() {
+    printf("line 225: %e %e\n", state, ev);
     skip;
     state = S_ACTIVE;
 }
 
-/* line 224: ACTIVE | PING_DUE | - | send_ping | ACTIVE */
-inline row_224() {
-    printf("line 224: %e %e\n", state, ev);
+/* line 226: ACTIVE | PING_DUE | - | send_ping | ACTIVE */
+inline row_226() {
+    printf("line 226: %e %e\n", state, ev);
     skip;
     state = S_ACTIVE;
 }
 
-/* line 227: CLOSED | * | - | - | CLOSED */
-inline row_227() {
-    printf("line 227: %e %e\n", state, ev);
+/* line 229: CLOSED | * | - | - | CLOSED */
+inline row_229() {
+    printf("line 229: %e %e\n", state, ev);
     state = S_CLOSED;
 }
 
@@ -691,577 +698,597 @@ inline dispatch() {
         :: ev == E_HDR_OK ->
             if
             :: true ->   /* cert_refused */
-                row_143()
+                row_145()
             :: true ->
                 if
                 :: ((tls_required && !secure)) ->   /* tls_required */
-                    row_144()
+                    row_146()
                 :: else ->
-                    row_145()
+                    row_147()
                 fi
             fi
         :: ev == E_HDR_NO_VERSION ->
-            row_146()
-        :: ev == E_HDR_HOST_UNKNOWN ->
-            row_147()
-        :: ev == E_HDR_HOST_GONE ->
             row_148()
-        :: ev == E_HDR_HOST_CHANGED ->
+        :: ev == E_HDR_HOST_UNKNOWN ->
             row_149()
-        :: (ev == E_STARTTLS || ev == E_AUTH_OFFERED || ev == E_AUTH_NOT_OFFERED || ev == E_RESPONSE || ev == E_ABORT || ev == E_IQ_BIND || ev == E_IQ_BIND_BAD || ev == E_IQ_SESSION || ev == E_MESSAGE || ev == E_PRESENCE || ev == E_IQ || ev == E_SERVER_ONLY || ev == E_PEER_ERROR || ev == E_UNKNOWN || ev == E_STREAM_CLOSE) ->
+        :: ev == E_HDR_HOST_GONE ->
             row_150()
+        :: ev == E_HDR_HOST_CHANGED ->
+            row_151()
+        :: (ev == E_STARTTLS || ev == E_AUTH_OFFERED || ev == E_AUTH_NOT_OFFERED || ev == E_RESPONSE || ev == E_ABORT || ev == E_IQ_BIND || ev == E_IQ_BIND_BAD || ev == E_IQ_SESSION || ev == E_MESSAGE || ev == E_PRESENCE || ev == E_IQ || ev == E_SERVER_ONLY || ev == E_PEER_ERROR || ev == E_UNKNOWN || ev == E_STREAM_CLOSE) ->
+            row_152()
         :: ev == E_ERR_NOT_WELL_FORMED ->
-            row_119()
-        :: ev == E_ERR_RESTRICTED ->
             row_120()
-        :: ev == E_ERR_NAMESPACE ->
+        :: ev == E_ERR_RESTRICTED ->
             row_121()
-        :: ev == E_ERR_PREFIX ->
+        :: ev == E_ERR_NAMESPACE ->
             row_122()
-        :: ev == E_ERR_ENCODING ->
+        :: ev == E_ERR_PREFIX ->
             row_123()
-        :: ev == E_ERR_LIMIT ->
+        :: ev == E_ERR_ENCODING ->
             row_124()
-        :: ev == E_ERR_FORMAT ->
+        :: ev == E_ERR_LIMIT ->
             row_125()
+        :: ev == E_ERR_FORMAT ->
+            row_126()
         :: (ev == E_TLS_DONE || ev == E_TLS_FAILED || ev == E_SASL_CHALLENGE || ev == E_SASL_SUCCESS || ev == E_SASL_FAILURE) ->
-            row_140()
+            row_142()
         :: ev == E_TIMEOUT ->
-            row_128()
-        :: ev == E_SHUTDOWN ->
             row_129()
-        :: ev == E_PING_DUE ->
+        :: ev == E_SHUTDOWN ->
             row_130()
-        :: ev == E_CONFLICT ->
+        :: ev == E_PING_DUE ->
             row_131()
+        :: ev == E_OUTPUT_FULL ->
+            row_132()
+        :: ev == E_CONFLICT ->
+            row_133()
         fi
     :: state == S_PRE_TLS ->
         if
         :: (ev == E_HDR_OK || ev == E_HDR_NO_VERSION || ev == E_HDR_HOST_UNKNOWN || ev == E_HDR_HOST_GONE || ev == E_HDR_HOST_CHANGED) ->
-            row_134()
+            row_136()
         :: ev == E_STARTTLS ->
-            row_153()
+            row_155()
         :: (ev == E_AUTH_OFFERED || ev == E_AUTH_NOT_OFFERED) ->
             if
             :: true ->   /* retries_left */
-                row_154()
+                row_156()
             :: true ->
-                row_155()
+                row_157()
             fi
         :: ev == E_RESPONSE ->
-            row_156()
+            row_158()
         :: ev == E_ABORT ->
-            row_157()
+            row_159()
         :: (ev == E_IQ_BIND || ev == E_IQ_BIND_BAD || ev == E_IQ_SESSION || ev == E_MESSAGE || ev == E_PRESENCE || ev == E_IQ) ->
-            row_136()
+            row_138()
         :: ev == E_SERVER_ONLY ->
-            row_133()
+            row_135()
         :: ev == E_PEER_ERROR ->
-            row_127()
-        :: ev == E_UNKNOWN ->
-            row_132()
-        :: ev == E_STREAM_CLOSE ->
-            row_126()
-        :: ev == E_ERR_NOT_WELL_FORMED ->
-            row_119()
-        :: ev == E_ERR_RESTRICTED ->
-            row_120()
-        :: ev == E_ERR_NAMESPACE ->
-            row_121()
-        :: ev == E_ERR_PREFIX ->
-            row_122()
-        :: ev == E_ERR_ENCODING ->
-            row_123()
-        :: ev == E_ERR_LIMIT ->
-            row_124()
-        :: ev == E_ERR_FORMAT ->
-            row_125()
-        :: (ev == E_TLS_DONE || ev == E_TLS_FAILED || ev == E_SASL_CHALLENGE || ev == E_SASL_SUCCESS || ev == E_SASL_FAILURE) ->
-            row_140()
-        :: ev == E_TIMEOUT ->
             row_128()
-        :: ev == E_SHUTDOWN ->
+        :: ev == E_UNKNOWN ->
+            row_134()
+        :: ev == E_STREAM_CLOSE ->
+            row_127()
+        :: ev == E_ERR_NOT_WELL_FORMED ->
+            row_120()
+        :: ev == E_ERR_RESTRICTED ->
+            row_121()
+        :: ev == E_ERR_NAMESPACE ->
+            row_122()
+        :: ev == E_ERR_PREFIX ->
+            row_123()
+        :: ev == E_ERR_ENCODING ->
+            row_124()
+        :: ev == E_ERR_LIMIT ->
+            row_125()
+        :: ev == E_ERR_FORMAT ->
+            row_126()
+        :: (ev == E_TLS_DONE || ev == E_TLS_FAILED || ev == E_SASL_CHALLENGE || ev == E_SASL_SUCCESS || ev == E_SASL_FAILURE) ->
+            row_142()
+        :: ev == E_TIMEOUT ->
             row_129()
-        :: ev == E_PING_DUE ->
+        :: ev == E_SHUTDOWN ->
             row_130()
-        :: ev == E_CONFLICT ->
+        :: ev == E_PING_DUE ->
             row_131()
+        :: ev == E_OUTPUT_FULL ->
+            row_132()
+        :: ev == E_CONFLICT ->
+            row_133()
         fi
     :: state == S_TLS_HS ->
         if
-        :: (ev == E_HDR_OK || ev == E_HDR_NO_VERSION || ev == E_HDR_HOST_UNKNOWN || ev == E_HDR_HOST_GONE || ev == E_HDR_HOST_CHANGED || ev == E_STARTTLS || ev == E_AUTH_OFFERED || ev == E_AUTH_NOT_OFFERED || ev == E_RESPONSE || ev == E_ABORT || ev == E_IQ_BIND || ev == E_IQ_BIND_BAD || ev == E_IQ_SESSION || ev == E_MESSAGE || ev == E_PRESENCE || ev == E_IQ || ev == E_SERVER_ONLY || ev == E_PEER_ERROR || ev == E_UNKNOWN || ev == E_STREAM_CLOSE || ev == E_ERR_NOT_WELL_FORMED || ev == E_ERR_RESTRICTED || ev == E_ERR_NAMESPACE || ev == E_ERR_PREFIX || ev == E_ERR_ENCODING || ev == E_ERR_LIMIT || ev == E_ERR_FORMAT || ev == E_SASL_CHALLENGE || ev == E_SASL_SUCCESS || ev == E_SASL_FAILURE || ev == E_TIMEOUT || ev == E_SHUTDOWN || ev == E_PING_DUE || ev == E_CONFLICT) ->
-            row_162()
+        :: (ev == E_HDR_OK || ev == E_HDR_NO_VERSION || ev == E_HDR_HOST_UNKNOWN || ev == E_HDR_HOST_GONE || ev == E_HDR_HOST_CHANGED || ev == E_STARTTLS || ev == E_AUTH_OFFERED || ev == E_AUTH_NOT_OFFERED || ev == E_RESPONSE || ev == E_ABORT || ev == E_IQ_BIND || ev == E_IQ_BIND_BAD || ev == E_IQ_SESSION || ev == E_MESSAGE || ev == E_PRESENCE || ev == E_IQ || ev == E_SERVER_ONLY || ev == E_PEER_ERROR || ev == E_UNKNOWN || ev == E_STREAM_CLOSE || ev == E_ERR_NOT_WELL_FORMED || ev == E_ERR_RESTRICTED || ev == E_ERR_NAMESPACE || ev == E_ERR_PREFIX || ev == E_ERR_ENCODING || ev == E_ERR_LIMIT || ev == E_ERR_FORMAT || ev == E_SASL_CHALLENGE || ev == E_SASL_SUCCESS || ev == E_SASL_FAILURE || ev == E_TIMEOUT || ev == E_SHUTDOWN || ev == E_PING_DUE || ev == E_OUTPUT_FULL || ev == E_CONFLICT) ->
+            row_164()
         :: ev == E_TLS_DONE ->
-            row_160()
+            row_162()
         :: ev == E_TLS_FAILED ->
-            row_161()
+            row_163()
         fi
     :: state == S_WAIT_HDR_TLS ->
         if
         :: ev == E_HDR_OK ->
             if
             :: true ->   /* cert_refused */
-                row_165()
+                row_167()
             :: true ->
-                row_166()
+                row_168()
             fi
         :: ev == E_HDR_NO_VERSION ->
-            row_167()
-        :: ev == E_HDR_HOST_UNKNOWN ->
-            row_168()
-        :: ev == E_HDR_HOST_GONE ->
             row_169()
-        :: ev == E_HDR_HOST_CHANGED ->
+        :: ev == E_HDR_HOST_UNKNOWN ->
             row_170()
-        :: (ev == E_STARTTLS || ev == E_AUTH_OFFERED || ev == E_AUTH_NOT_OFFERED || ev == E_RESPONSE || ev == E_ABORT || ev == E_IQ_BIND || ev == E_IQ_BIND_BAD || ev == E_IQ_SESSION || ev == E_MESSAGE || ev == E_PRESENCE || ev == E_IQ || ev == E_SERVER_ONLY || ev == E_PEER_ERROR || ev == E_UNKNOWN || ev == E_STREAM_CLOSE) ->
+        :: ev == E_HDR_HOST_GONE ->
             row_171()
+        :: ev == E_HDR_HOST_CHANGED ->
+            row_172()
+        :: (ev == E_STARTTLS || ev == E_AUTH_OFFERED || ev == E_AUTH_NOT_OFFERED || ev == E_RESPONSE || ev == E_ABORT || ev == E_IQ_BIND || ev == E_IQ_BIND_BAD || ev == E_IQ_SESSION || ev == E_MESSAGE || ev == E_PRESENCE || ev == E_IQ || ev == E_SERVER_ONLY || ev == E_PEER_ERROR || ev == E_UNKNOWN || ev == E_STREAM_CLOSE) ->
+            row_173()
         :: ev == E_ERR_NOT_WELL_FORMED ->
-            row_119()
-        :: ev == E_ERR_RESTRICTED ->
             row_120()
-        :: ev == E_ERR_NAMESPACE ->
+        :: ev == E_ERR_RESTRICTED ->
             row_121()
-        :: ev == E_ERR_PREFIX ->
+        :: ev == E_ERR_NAMESPACE ->
             row_122()
-        :: ev == E_ERR_ENCODING ->
+        :: ev == E_ERR_PREFIX ->
             row_123()
-        :: ev == E_ERR_LIMIT ->
+        :: ev == E_ERR_ENCODING ->
             row_124()
-        :: ev == E_ERR_FORMAT ->
+        :: ev == E_ERR_LIMIT ->
             row_125()
+        :: ev == E_ERR_FORMAT ->
+            row_126()
         :: (ev == E_TLS_DONE || ev == E_TLS_FAILED || ev == E_SASL_CHALLENGE || ev == E_SASL_SUCCESS || ev == E_SASL_FAILURE) ->
-            row_140()
+            row_142()
         :: ev == E_TIMEOUT ->
-            row_128()
-        :: ev == E_SHUTDOWN ->
             row_129()
-        :: ev == E_PING_DUE ->
+        :: ev == E_SHUTDOWN ->
             row_130()
-        :: ev == E_CONFLICT ->
+        :: ev == E_PING_DUE ->
             row_131()
+        :: ev == E_OUTPUT_FULL ->
+            row_132()
+        :: ev == E_CONFLICT ->
+            row_133()
         fi
     :: state == S_AUTH ->
         if
         :: (ev == E_HDR_OK || ev == E_HDR_NO_VERSION || ev == E_HDR_HOST_UNKNOWN || ev == E_HDR_HOST_GONE || ev == E_HDR_HOST_CHANGED) ->
-            row_134()
+            row_136()
         :: ev == E_STARTTLS ->
             if
             :: (secure) ->   /* secure */
-                row_180()
+                row_182()
             :: else ->
-                row_181()
+                row_183()
             fi
         :: ev == E_AUTH_OFFERED ->
             if
             :: ((tls_required && !secure)) ->   /* tls_required */
-                row_174()
+                row_176()
             :: else ->
                 if
                 :: true ->   /* b64_ok */
-                    row_175()
+                    row_177()
                 :: true ->
                     if
                     :: true ->   /* retries_left */
-                        row_176()
+                        row_178()
                     :: true ->
-                        row_177()
+                        row_179()
                     fi
                 fi
             fi
         :: ev == E_AUTH_NOT_OFFERED ->
             if
             :: true ->   /* retries_left */
-                row_178()
+                row_180()
             :: true ->
-                row_179()
+                row_181()
             fi
         :: ev == E_RESPONSE ->
-            row_182()
+            row_184()
         :: ev == E_ABORT ->
-            row_183()
+            row_185()
         :: (ev == E_IQ_BIND || ev == E_IQ_BIND_BAD || ev == E_IQ_SESSION || ev == E_MESSAGE || ev == E_PRESENCE || ev == E_IQ) ->
-            row_136()
+            row_138()
         :: ev == E_SERVER_ONLY ->
-            row_133()
+            row_135()
         :: ev == E_PEER_ERROR ->
-            row_127()
-        :: ev == E_UNKNOWN ->
-            row_132()
-        :: ev == E_STREAM_CLOSE ->
-            row_126()
-        :: ev == E_ERR_NOT_WELL_FORMED ->
-            row_119()
-        :: ev == E_ERR_RESTRICTED ->
-            row_120()
-        :: ev == E_ERR_NAMESPACE ->
-            row_121()
-        :: ev == E_ERR_PREFIX ->
-            row_122()
-        :: ev == E_ERR_ENCODING ->
-            row_123()
-        :: ev == E_ERR_LIMIT ->
-            row_124()
-        :: ev == E_ERR_FORMAT ->
-            row_125()
-        :: (ev == E_TLS_DONE || ev == E_TLS_FAILED || ev == E_SASL_CHALLENGE || ev == E_SASL_SUCCESS || ev == E_SASL_FAILURE) ->
-            row_140()
-        :: ev == E_TIMEOUT ->
             row_128()
-        :: ev == E_SHUTDOWN ->
+        :: ev == E_UNKNOWN ->
+            row_134()
+        :: ev == E_STREAM_CLOSE ->
+            row_127()
+        :: ev == E_ERR_NOT_WELL_FORMED ->
+            row_120()
+        :: ev == E_ERR_RESTRICTED ->
+            row_121()
+        :: ev == E_ERR_NAMESPACE ->
+            row_122()
+        :: ev == E_ERR_PREFIX ->
+            row_123()
+        :: ev == E_ERR_ENCODING ->
+            row_124()
+        :: ev == E_ERR_LIMIT ->
+            row_125()
+        :: ev == E_ERR_FORMAT ->
+            row_126()
+        :: (ev == E_TLS_DONE || ev == E_TLS_FAILED || ev == E_SASL_CHALLENGE || ev == E_SASL_SUCCESS || ev == E_SASL_FAILURE) ->
+            row_142()
+        :: ev == E_TIMEOUT ->
             row_129()
-        :: ev == E_PING_DUE ->
+        :: ev == E_SHUTDOWN ->
             row_130()
-        :: ev == E_CONFLICT ->
+        :: ev == E_PING_DUE ->
             row_131()
+        :: ev == E_OUTPUT_FULL ->
+            row_132()
+        :: ev == E_CONFLICT ->
+            row_133()
         fi
     :: state == S_SASL_WAIT ->
         if
         :: (ev == E_HDR_OK || ev == E_HDR_NO_VERSION || ev == E_HDR_HOST_UNKNOWN || ev == E_HDR_HOST_GONE || ev == E_HDR_HOST_CHANGED) ->
-            row_134()
-        :: ev == E_STARTTLS ->
-            row_135()
-        :: (ev == E_AUTH_OFFERED || ev == E_AUTH_NOT_OFFERED) ->
-            row_137()
-        :: ev == E_RESPONSE ->
-            row_138()
-        :: ev == E_ABORT ->
-            row_139()
-        :: (ev == E_IQ_BIND || ev == E_IQ_BIND_BAD || ev == E_IQ_SESSION || ev == E_MESSAGE || ev == E_PRESENCE || ev == E_IQ) ->
             row_136()
-        :: ev == E_SERVER_ONLY ->
-            row_133()
-        :: ev == E_PEER_ERROR ->
-            row_127()
-        :: ev == E_UNKNOWN ->
-            row_132()
-        :: ev == E_STREAM_CLOSE ->
-            row_126()
-        :: ev == E_ERR_NOT_WELL_FORMED ->
-            row_119()
-        :: ev == E_ERR_RESTRICTED ->
-            row_120()
-        :: ev == E_ERR_NAMESPACE ->
-            row_121()
-        :: ev == E_ERR_PREFIX ->
-            row_122()
-        :: ev == E_ERR_ENCODING ->
-            row_123()
-        :: ev == E_ERR_LIMIT ->
-            row_124()
-        :: ev == E_ERR_FORMAT ->
-            row_125()
-        :: (ev == E_TLS_DONE || ev == E_TLS_FAILED) ->
+        :: ev == E_STARTTLS ->
+            row_137()
+        :: (ev == E_AUTH_OFFERED || ev == E_AUTH_NOT_OFFERED) ->
+            row_139()
+        :: ev == E_RESPONSE ->
             row_140()
+        :: ev == E_ABORT ->
+            row_141()
+        :: (ev == E_IQ_BIND || ev == E_IQ_BIND_BAD || ev == E_IQ_SESSION || ev == E_MESSAGE || ev == E_PRESENCE || ev == E_IQ) ->
+            row_138()
+        :: ev == E_SERVER_ONLY ->
+            row_135()
+        :: ev == E_PEER_ERROR ->
+            row_128()
+        :: ev == E_UNKNOWN ->
+            row_134()
+        :: ev == E_STREAM_CLOSE ->
+            row_127()
+        :: ev == E_ERR_NOT_WELL_FORMED ->
+            row_120()
+        :: ev == E_ERR_RESTRICTED ->
+            row_121()
+        :: ev == E_ERR_NAMESPACE ->
+            row_122()
+        :: ev == E_ERR_PREFIX ->
+            row_123()
+        :: ev == E_ERR_ENCODING ->
+            row_124()
+        :: ev == E_ERR_LIMIT ->
+            row_125()
+        :: ev == E_ERR_FORMAT ->
+            row_126()
+        :: (ev == E_TLS_DONE || ev == E_TLS_FAILED) ->
+            row_142()
         :: ev == E_SASL_CHALLENGE ->
-            row_186()
+            row_188()
         :: ev == E_SASL_SUCCESS ->
-            row_187()
+            row_189()
         :: ev == E_SASL_FAILURE ->
             if
             :: true ->   /* retries_left */
-                row_188()
+                row_190()
             :: true ->
-                row_189()
+                row_191()
             fi
         :: ev == E_TIMEOUT ->
-            row_128()
-        :: ev == E_SHUTDOWN ->
             row_129()
-        :: ev == E_PING_DUE ->
+        :: ev == E_SHUTDOWN ->
             row_130()
-        :: ev == E_CONFLICT ->
+        :: ev == E_PING_DUE ->
             row_131()
+        :: ev == E_OUTPUT_FULL ->
+            row_132()
+        :: ev == E_CONFLICT ->
+            row_133()
         fi
     :: state == S_SASL_STEP ->
         if
         :: (ev == E_HDR_OK || ev == E_HDR_NO_VERSION || ev == E_HDR_HOST_UNKNOWN || ev == E_HDR_HOST_GONE || ev == E_HDR_HOST_CHANGED) ->
-            row_134()
+            row_136()
         :: ev == E_STARTTLS ->
-            row_135()
+            row_137()
         :: ev == E_AUTH_OFFERED ->
             if
             :: true ->   /* b64_ok */
-                row_197()
+                row_199()
             :: true ->
                 if
                 :: true ->   /* retries_left */
-                    row_198()
+                    row_200()
                 :: true ->
-                    row_199()
+                    row_201()
                 fi
             fi
         :: ev == E_AUTH_NOT_OFFERED ->
             if
             :: true ->   /* retries_left */
-                row_200()
+                row_202()
             :: true ->
-                row_201()
+                row_203()
             fi
         :: ev == E_RESPONSE ->
             if
             :: true ->   /* b64_ok */
-                row_192()
+                row_194()
             :: true ->
                 if
                 :: true ->   /* retries_left */
-                    row_193()
+                    row_195()
                 :: true ->
-                    row_194()
+                    row_196()
                 fi
             fi
         :: ev == E_ABORT ->
             if
             :: true ->   /* retries_left */
-                row_195()
+                row_197()
             :: true ->
-                row_196()
+                row_198()
             fi
         :: (ev == E_IQ_BIND || ev == E_IQ_BIND_BAD || ev == E_IQ_SESSION || ev == E_MESSAGE || ev == E_PRESENCE || ev == E_IQ) ->
-            row_136()
+            row_138()
         :: ev == E_SERVER_ONLY ->
-            row_133()
+            row_135()
         :: ev == E_PEER_ERROR ->
-            row_127()
-        :: ev == E_UNKNOWN ->
-            row_132()
-        :: ev == E_STREAM_CLOSE ->
-            row_126()
-        :: ev == E_ERR_NOT_WELL_FORMED ->
-            row_119()
-        :: ev == E_ERR_RESTRICTED ->
-            row_120()
-        :: ev == E_ERR_NAMESPACE ->
-            row_121()
-        :: ev == E_ERR_PREFIX ->
-            row_122()
-        :: ev == E_ERR_ENCODING ->
-            row_123()
-        :: ev == E_ERR_LIMIT ->
-            row_124()
-        :: ev == E_ERR_FORMAT ->
-            row_125()
-        :: (ev == E_TLS_DONE || ev == E_TLS_FAILED || ev == E_SASL_CHALLENGE || ev == E_SASL_SUCCESS || ev == E_SASL_FAILURE) ->
-            row_140()
-        :: ev == E_TIMEOUT ->
             row_128()
-        :: ev == E_SHUTDOWN ->
+        :: ev == E_UNKNOWN ->
+            row_134()
+        :: ev == E_STREAM_CLOSE ->
+            row_127()
+        :: ev == E_ERR_NOT_WELL_FORMED ->
+            row_120()
+        :: ev == E_ERR_RESTRICTED ->
+            row_121()
+        :: ev == E_ERR_NAMESPACE ->
+            row_122()
+        :: ev == E_ERR_PREFIX ->
+            row_123()
+        :: ev == E_ERR_ENCODING ->
+            row_124()
+        :: ev == E_ERR_LIMIT ->
+            row_125()
+        :: ev == E_ERR_FORMAT ->
+            row_126()
+        :: (ev == E_TLS_DONE || ev == E_TLS_FAILED || ev == E_SASL_CHALLENGE || ev == E_SASL_SUCCESS || ev == E_SASL_FAILURE) ->
+            row_142()
+        :: ev == E_TIMEOUT ->
             row_129()
-        :: ev == E_PING_DUE ->
+        :: ev == E_SHUTDOWN ->
             row_130()
-        :: ev == E_CONFLICT ->
+        :: ev == E_PING_DUE ->
             row_131()
+        :: ev == E_OUTPUT_FULL ->
+            row_132()
+        :: ev == E_CONFLICT ->
+            row_133()
         fi
     :: state == S_WAIT_HDR_AUTHED ->
         if
         :: ev == E_HDR_OK ->
-            row_204()
-        :: ev == E_HDR_NO_VERSION ->
-            row_205()
-        :: ev == E_HDR_HOST_UNKNOWN ->
             row_206()
-        :: ev == E_HDR_HOST_GONE ->
+        :: ev == E_HDR_NO_VERSION ->
             row_207()
-        :: ev == E_HDR_HOST_CHANGED ->
+        :: ev == E_HDR_HOST_UNKNOWN ->
             row_208()
-        :: (ev == E_STARTTLS || ev == E_AUTH_OFFERED || ev == E_AUTH_NOT_OFFERED || ev == E_RESPONSE || ev == E_ABORT || ev == E_IQ_BIND || ev == E_IQ_BIND_BAD || ev == E_IQ_SESSION || ev == E_MESSAGE || ev == E_PRESENCE || ev == E_IQ || ev == E_SERVER_ONLY || ev == E_PEER_ERROR || ev == E_UNKNOWN || ev == E_STREAM_CLOSE) ->
+        :: ev == E_HDR_HOST_GONE ->
             row_209()
+        :: ev == E_HDR_HOST_CHANGED ->
+            row_210()
+        :: (ev == E_STARTTLS || ev == E_AUTH_OFFERED || ev == E_AUTH_NOT_OFFERED || ev == E_RESPONSE || ev == E_ABORT || ev == E_IQ_BIND || ev == E_IQ_BIND_BAD || ev == E_IQ_SESSION || ev == E_MESSAGE || ev == E_PRESENCE || ev == E_IQ || ev == E_SERVER_ONLY || ev == E_PEER_ERROR || ev == E_UNKNOWN || ev == E_STREAM_CLOSE) ->
+            row_211()
         :: ev == E_ERR_NOT_WELL_FORMED ->
-            row_119()
-        :: ev == E_ERR_RESTRICTED ->
             row_120()
-        :: ev == E_ERR_NAMESPACE ->
+        :: ev == E_ERR_RESTRICTED ->
             row_121()
-        :: ev == E_ERR_PREFIX ->
+        :: ev == E_ERR_NAMESPACE ->
             row_122()
-        :: ev == E_ERR_ENCODING ->
+        :: ev == E_ERR_PREFIX ->
             row_123()
-        :: ev == E_ERR_LIMIT ->
+        :: ev == E_ERR_ENCODING ->
             row_124()
-        :: ev == E_ERR_FORMAT ->
+        :: ev == E_ERR_LIMIT ->
             row_125()
+        :: ev == E_ERR_FORMAT ->
+            row_126()
         :: (ev == E_TLS_DONE || ev == E_TLS_FAILED || ev == E_SASL_CHALLENGE || ev == E_SASL_SUCCESS || ev == E_SASL_FAILURE) ->
-            row_140()
+            row_142()
         :: ev == E_TIMEOUT ->
-            row_128()
-        :: ev == E_SHUTDOWN ->
             row_129()
-        :: ev == E_PING_DUE ->
+        :: ev == E_SHUTDOWN ->
             row_130()
-        :: ev == E_CONFLICT ->
+        :: ev == E_PING_DUE ->
             row_131()
+        :: ev == E_OUTPUT_FULL ->
+            row_132()
+        :: ev == E_CONFLICT ->
+            row_133()
         fi
     :: state == S_BIND ->
         if
         :: (ev == E_HDR_OK || ev == E_HDR_NO_VERSION || ev == E_HDR_HOST_UNKNOWN || ev == E_HDR_HOST_GONE || ev == E_HDR_HOST_CHANGED) ->
-            row_134()
+            row_136()
         :: ev == E_STARTTLS ->
-            row_135()
-        :: (ev == E_AUTH_OFFERED || ev == E_AUTH_NOT_OFFERED) ->
             row_137()
-        :: ev == E_RESPONSE ->
-            row_138()
-        :: ev == E_ABORT ->
+        :: (ev == E_AUTH_OFFERED || ev == E_AUTH_NOT_OFFERED) ->
             row_139()
+        :: ev == E_RESPONSE ->
+            row_140()
+        :: ev == E_ABORT ->
+            row_141()
         :: ev == E_IQ_BIND ->
             if
             :: true ->   /* resource_ok */
-                row_212()
+                row_214()
             :: true ->
                 if
                 :: true ->   /* bind_retries_left */
-                    row_213()
+                    row_215()
                 :: true ->
-                    row_214()
+                    row_216()
                 fi
             fi
         :: ev == E_IQ_BIND_BAD ->
             if
             :: true ->   /* bind_retries_left */
-                row_213()
+                row_215()
             :: true ->
-                row_214()
+                row_216()
             fi
         :: (ev == E_IQ_SESSION || ev == E_MESSAGE || ev == E_PRESENCE || ev == E_IQ) ->
-            row_136()
+            row_138()
         :: ev == E_SERVER_ONLY ->
-            row_133()
+            row_135()
         :: ev == E_PEER_ERROR ->
-            row_127()
-        :: ev == E_UNKNOWN ->
-            row_132()
-        :: ev == E_STREAM_CLOSE ->
-            row_126()
-        :: ev == E_ERR_NOT_WELL_FORMED ->
-            row_119()
-        :: ev == E_ERR_RESTRICTED ->
-            row_120()
-        :: ev == E_ERR_NAMESPACE ->
-            row_121()
-        :: ev == E_ERR_PREFIX ->
-            row_122()
-        :: ev == E_ERR_ENCODING ->
-            row_123()
-        :: ev == E_ERR_LIMIT ->
-            row_124()
-        :: ev == E_ERR_FORMAT ->
-            row_125()
-        :: (ev == E_TLS_DONE || ev == E_TLS_FAILED || ev == E_SASL_CHALLENGE || ev == E_SASL_SUCCESS || ev == E_SASL_FAILURE) ->
-            row_140()
-        :: ev == E_TIMEOUT ->
             row_128()
-        :: ev == E_SHUTDOWN ->
+        :: ev == E_UNKNOWN ->
+            row_134()
+        :: ev == E_STREAM_CLOSE ->
+            row_127()
+        :: ev == E_ERR_NOT_WELL_FORMED ->
+            row_120()
+        :: ev == E_ERR_RESTRICTED ->
+            row_121()
+        :: ev == E_ERR_NAMESPACE ->
+            row_122()
+        :: ev == E_ERR_PREFIX ->
+            row_123()
+        :: ev == E_ERR_ENCODING ->
+            row_124()
+        :: ev == E_ERR_LIMIT ->
+            row_125()
+        :: ev == E_ERR_FORMAT ->
+            row_126()
+        :: (ev == E_TLS_DONE || ev == E_TLS_FAILED || ev == E_SASL_CHALLENGE || ev == E_SASL_SUCCESS || ev == E_SASL_FAILURE) ->
+            row_142()
+        :: ev == E_TIMEOUT ->
             row_129()
-        :: ev == E_PING_DUE ->
+        :: ev == E_SHUTDOWN ->
             row_130()
-        :: ev == E_CONFLICT ->
+        :: ev == E_PING_DUE ->
             row_131()
+        :: ev == E_OUTPUT_FULL ->
+            row_132()
+        :: ev == E_CONFLICT ->
+            row_133()
         fi
     :: state == S_BOUND ->
         if
         :: (ev == E_HDR_OK || ev == E_HDR_NO_VERSION || ev == E_HDR_HOST_UNKNOWN || ev == E_HDR_HOST_GONE || ev == E_HDR_HOST_CHANGED) ->
-            row_134()
+            row_136()
         :: ev == E_STARTTLS ->
-            row_135()
-        :: (ev == E_AUTH_OFFERED || ev == E_AUTH_NOT_OFFERED) ->
             row_137()
-        :: ev == E_RESPONSE ->
-            row_138()
-        :: ev == E_ABORT ->
+        :: (ev == E_AUTH_OFFERED || ev == E_AUTH_NOT_OFFERED) ->
             row_139()
-        :: (ev == E_IQ_BIND || ev == E_IQ_BIND_BAD) ->
-            row_219()
-        :: ev == E_IQ_SESSION ->
-            row_217()
-        :: (ev == E_MESSAGE || ev == E_PRESENCE || ev == E_IQ) ->
-            row_218()
-        :: ev == E_SERVER_ONLY ->
-            row_133()
-        :: ev == E_PEER_ERROR ->
-            row_127()
-        :: ev == E_UNKNOWN ->
-            row_132()
-        :: ev == E_STREAM_CLOSE ->
-            row_126()
-        :: ev == E_ERR_NOT_WELL_FORMED ->
-            row_119()
-        :: ev == E_ERR_RESTRICTED ->
-            row_120()
-        :: ev == E_ERR_NAMESPACE ->
-            row_121()
-        :: ev == E_ERR_PREFIX ->
-            row_122()
-        :: ev == E_ERR_ENCODING ->
-            row_123()
-        :: ev == E_ERR_LIMIT ->
-            row_124()
-        :: ev == E_ERR_FORMAT ->
-            row_125()
-        :: (ev == E_TLS_DONE || ev == E_TLS_FAILED || ev == E_SASL_CHALLENGE || ev == E_SASL_SUCCESS || ev == E_SASL_FAILURE) ->
+        :: ev == E_RESPONSE ->
             row_140()
-        :: ev == E_TIMEOUT ->
-            row_128()
-        :: ev == E_SHUTDOWN ->
-            row_129()
-        :: ev == E_PING_DUE ->
+        :: ev == E_ABORT ->
+            row_141()
+        :: (ev == E_IQ_BIND || ev == E_IQ_BIND_BAD) ->
+            row_221()
+        :: ev == E_IQ_SESSION ->
+            row_219()
+        :: (ev == E_MESSAGE || ev == E_PRESENCE || ev == E_IQ) ->
             row_220()
+        :: ev == E_SERVER_ONLY ->
+            row_135()
+        :: ev == E_PEER_ERROR ->
+            row_128()
+        :: ev == E_UNKNOWN ->
+            row_134()
+        :: ev == E_STREAM_CLOSE ->
+            row_127()
+        :: ev == E_ERR_NOT_WELL_FORMED ->
+            row_120()
+        :: ev == E_ERR_RESTRICTED ->
+            row_121()
+        :: ev == E_ERR_NAMESPACE ->
+            row_122()
+        :: ev == E_ERR_PREFIX ->
+            row_123()
+        :: ev == E_ERR_ENCODING ->
+            row_124()
+        :: ev == E_ERR_LIMIT ->
+            row_125()
+        :: ev == E_ERR_FORMAT ->
+            row_126()
+        :: (ev == E_TLS_DONE || ev == E_TLS_FAILED || ev == E_SASL_CHALLENGE || ev == E_SASL_SUCCESS || ev == E_SASL_FAILURE) ->
+            row_142()
+        :: ev == E_TIMEOUT ->
+            row_129()
+        :: ev == E_SHUTDOWN ->
+            row_130()
+        :: ev == E_PING_DUE ->
+            row_222()
+        :: ev == E_OUTPUT_FULL ->
+            row_132()
         :: ev == E_CONFLICT ->
-            row_131()
+            row_133()
         fi
     :: state == S_ACTIVE ->
         if
         :: (ev == E_HDR_OK || ev == E_HDR_NO_VERSION || ev == E_HDR_HOST_UNKNOWN || ev == E_HDR_HOST_GONE || ev == E_HDR_HOST_CHANGED) ->
-            row_134()
+            row_136()
         :: ev == E_STARTTLS ->
-            row_135()
-        :: (ev == E_AUTH_OFFERED || ev == E_AUTH_NOT_OFFERED) ->
             row_137()
-        :: ev == E_RESPONSE ->
-            row_138()
-        :: ev == E_ABORT ->
+        :: (ev == E_AUTH_OFFERED || ev == E_AUTH_NOT_OFFERED) ->
             row_139()
-        :: (ev == E_IQ_BIND || ev == E_IQ_BIND_BAD) ->
-            row_223()
-        :: ev == E_IQ_SESSION ->
-            row_221()
-        :: (ev == E_MESSAGE || ev == E_PRESENCE || ev == E_IQ) ->
-            row_222()
-        :: ev == E_SERVER_ONLY ->
-            row_133()
-        :: ev == E_PEER_ERROR ->
-            row_127()
-        :: ev == E_UNKNOWN ->
-            row_132()
-        :: ev == E_STREAM_CLOSE ->
-            row_126()
-        :: ev == E_ERR_NOT_WELL_FORMED ->
-            row_119()
-        :: ev == E_ERR_RESTRICTED ->
-            row_120()
-        :: ev == E_ERR_NAMESPACE ->
-            row_121()
-        :: ev == E_ERR_PREFIX ->
-            row_122()
-        :: ev == E_ERR_ENCODING ->
-            row_123()
-        :: ev == E_ERR_LIMIT ->
-            row_124()
-        :: ev == E_ERR_FORMAT ->
-            row_125()
-        :: (ev == E_TLS_DONE || ev == E_TLS_FAILED || ev == E_SASL_CHALLENGE || ev == E_SASL_SUCCESS || ev == E_SASL_FAILURE) ->
+        :: ev == E_RESPONSE ->
             row_140()
-        :: ev == E_TIMEOUT ->
-            row_128()
-        :: ev == E_SHUTDOWN ->
-            row_129()
-        :: ev == E_PING_DUE ->
+        :: ev == E_ABORT ->
+            row_141()
+        :: (ev == E_IQ_BIND || ev == E_IQ_BIND_BAD) ->
+            row_225()
+        :: ev == E_IQ_SESSION ->
+            row_223()
+        :: (ev == E_MESSAGE || ev == E_PRESENCE || ev == E_IQ) ->
             row_224()
+        :: ev == E_SERVER_ONLY ->
+            row_135()
+        :: ev == E_PEER_ERROR ->
+            row_128()
+        :: ev == E_UNKNOWN ->
+            row_134()
+        :: ev == E_STREAM_CLOSE ->
+            row_127()
+        :: ev == E_ERR_NOT_WELL_FORMED ->
+            row_120()
+        :: ev == E_ERR_RESTRICTED ->
+            row_121()
+        :: ev == E_ERR_NAMESPACE ->
+            row_122()
+        :: ev == E_ERR_PREFIX ->
+            row_123()
+        :: ev == E_ERR_ENCODING ->
+            row_124()
+        :: ev == E_ERR_LIMIT ->
+            row_125()
+        :: ev == E_ERR_FORMAT ->
+            row_126()
+        :: (ev == E_TLS_DONE || ev == E_TLS_FAILED || ev == E_SASL_CHALLENGE || ev == E_SASL_SUCCESS || ev == E_SASL_FAILURE) ->
+            row_142()
+        :: ev == E_TIMEOUT ->
+            row_129()
+        :: ev == E_SHUTDOWN ->
+            row_130()
+        :: ev == E_PING_DUE ->
+            row_226()
+        :: ev == E_OUTPUT_FULL ->
+            row_132()
         :: ev == E_CONFLICT ->
-            row_131()
+            row_133()
         fi
     :: state == S_CLOSED ->
         if
-        :: (ev == E_HDR_OK || ev == E_HDR_NO_VERSION || ev == E_HDR_HOST_UNKNOWN || ev == E_HDR_HOST_GONE || ev == E_HDR_HOST_CHANGED || ev == E_STARTTLS || ev == E_AUTH_OFFERED || ev == E_AUTH_NOT_OFFERED || ev == E_RESPONSE || ev == E_ABORT || ev == E_IQ_BIND || ev == E_IQ_BIND_BAD || ev == E_IQ_SESSION || ev == E_MESSAGE || ev == E_PRESENCE || ev == E_IQ || ev == E_SERVER_ONLY || ev == E_PEER_ERROR || ev == E_UNKNOWN || ev == E_STREAM_CLOSE || ev == E_ERR_NOT_WELL_FORMED || ev == E_ERR_RESTRICTED || ev == E_ERR_NAMESPACE || ev == E_ERR_PREFIX || ev == E_ERR_ENCODING || ev == E_ERR_LIMIT || ev == E_ERR_FORMAT || ev == E_TLS_DONE || ev == E_TLS_FAILED || ev == E_SASL_CHALLENGE || ev == E_SASL_SUCCESS || ev == E_SASL_FAILURE || ev == E_TIMEOUT || ev == E_SHUTDOWN || ev == E_PING_DUE || ev == E_CONFLICT) ->
-            row_227()
+        :: (ev == E_HDR_OK || ev == E_HDR_NO_VERSION || ev == E_HDR_HOST_UNKNOWN || ev == E_HDR_HOST_GONE || ev == E_HDR_HOST_CHANGED || ev == E_STARTTLS || ev == E_AUTH_OFFERED || ev == E_AUTH_NOT_OFFERED || ev == E_RESPONSE || ev == E_ABORT || ev == E_IQ_BIND || ev == E_IQ_BIND_BAD || ev == E_IQ_SESSION || ev == E_MESSAGE || ev == E_PRESENCE || ev == E_IQ || ev == E_SERVER_ONLY || ev == E_PEER_ERROR || ev == E_UNKNOWN || ev == E_STREAM_CLOSE || ev == E_ERR_NOT_WELL_FORMED || ev == E_ERR_RESTRICTED || ev == E_ERR_NAMESPACE || ev == E_ERR_PREFIX || ev == E_ERR_ENCODING || ev == E_ERR_LIMIT || ev == E_ERR_FORMAT || ev == E_TLS_DONE || ev == E_TLS_FAILED || ev == E_SASL_CHALLENGE || ev == E_SASL_SUCCESS || ev == E_SASL_FAILURE || ev == E_TIMEOUT || ev == E_SHUTDOWN || ev == E_PING_DUE || ev == E_OUTPUT_FULL || ev == E_CONFLICT) ->
+            row_229()
         fi
     fi
 }
@@ -1308,6 +1335,7 @@ active proctype stream() {
         :: ev = E_TIMEOUT
         :: ev = E_SHUTDOWN
         :: ev = E_PING_DUE
+        :: ev = E_OUTPUT_FULL
         :: ev = E_CONFLICT
         fi;
         offered = (ev == E_AUTH_OFFERED);

@@ -728,6 +728,11 @@ xc_c2s_status xc_c2s_conflict(xc_c2s *s)
     return shell_event(s, XC_C2S_E_CONFLICT);
 }
 
+xc_c2s_status xc_c2s_output_full(xc_c2s *s)
+{
+    return shell_event(s, XC_C2S_E_OUTPUT_FULL);
+}
+
 void xc_c2s_bounce(xc_c2s *s, xc_stanza_error_type type, xc_stanza_error cond)
 {
     if ((s->fx.flags & XC_C2S_FX_ROUTE) == 0 || s->state == XC_C2S_S_CLOSED)

@@ -322,6 +322,14 @@ xc_c2s_status xc_c2s_shutdown(xc_c2s *s);
 */
 xc_c2s_status xc_c2s_conflict(xc_c2s *s);
 
+/* The client does not read: its output queue went over the shell's cap. The stream ends with
+ * <policy-violation/> (RFC 6120 §13.12), which a slow reader may still see; the shell closes. */
+/*@ requires xc_c2s_ok(s);
+    assigns *s, s->out.out[0 .. s->out.cap - 1], XC_XML_PARSER_MEMORY(&s->xml);
+    ensures xc_c2s_ok(s);
+*/
+xc_c2s_status xc_c2s_output_full(xc_c2s *s);
+
 /* The stanza of the last ROUTE effect could not be delivered: its sender (this stream's client)
  * gets an error reply (RFC 3920 §9.3.1). Only right after that ROUTE, before the next feed.
  * An error stanza is never answered with another (DESIGN.md "Nothing lost"). */

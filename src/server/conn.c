@@ -321,9 +321,12 @@ static void on_timer(uv_timer_t *t)
         return;
     }
     if (c->overflow) {
+        /* the error goes behind what is queued: a slow reader still sees why; one that never
+         * reads is cut when the close lingers out (LINGER_MS) */
         CLOG(c, XS_LOG_WARN, "output queue over %" PRIu32 " bytes: closing a client that does not read",
              c->gen->cfg.out_queue_max);
-        conn_destroy(c);
+        effects(c, xc_c2s_output_full(c->s));
+        conn_close(c);
         return;
     }
     if (c->bound && !c->ping_sent) {

@@ -2,9 +2,15 @@
 two users exchanging messages through the router, and raw-socket checks of what needs an
 account. Skipped only when build/gcc/xmppctl (the account tool) does not exist."""
 import base64
+import glob
+import hashlib
+import hmac
 import json
 import os
+import re
 import socket
+import sqlite3
+import stat
 import subprocess
 import time
 
@@ -193,7 +199,78 @@ def test_slow_reader_is_closed_and_sender_gets_bounces(make_server):
     while "closing a client that does not read" not in srv.log() and time.monotonic() < deadline:
         time.sleep(0.05)
     assert "output queue over 65536 bytes: closing a client that does not read" in srv.log()
+    # a reader that wakes up now finds what was queued, then the reason and the close
+    data, clean, _ = recv_to_eof(slow, timeout=10)
+    assert data.endswith(stream_error("policy-violation").encode()), data[-300:]
+    assert clean is True
     # the sender's stream is fine
     fast.sendall(b"<iq type='get' id='p1'><ping xmlns='urn:xmpp:ping'/></iq>")
     assert b"id='p1'" in recv_until(fast, b"id='p1'", timeout=5)
     fast.close(), slow.close()
+
+
+# REQ: SASL-03, SASL-04, SASL-11, SASL-12, BIND-02
+def test_slixmpp_logs_in_with_scram_sha_1(accounts):
+    res = slixmpp(accounts, "login", "romeo@localhost", "jul13t-balcony", "SCRAM-SHA-1")
+    assert res["bound"][0].startswith("romeo@localhost/")
+    assert re.search(r"authenticated romeo@localhost with SCRAM-SHA-1$", accounts.log(), re.M), accounts.log()
+
+
+def password_forms(user, password):
+    """The password as it could leak into a store: itself, base64 (padded or not, also of the PLAIN
+    message), hex, UTF-16."""
+    raw = password.encode()
+    forms = {raw, raw.hex().encode(), raw.hex().upper().encode(), password.encode("utf-16-le")}
+    for data in (raw, b"\0" + user.encode() + b"\0" + raw):
+        b64 = base64.b64encode(data)
+        forms |= {b64, b64.rstrip(b"="), base64.urlsafe_b64encode(data).rstrip(b"=")}
+    return forms
+
+
+def scram_secret_matches(value, password):
+    """An RFC 5803 value SCRAM-SHA-x$iterations:salt$StoredKey:ServerKey made from `password`."""
+    m = re.fullmatch(r"SCRAM-(SHA-1|SHA-256)\$(\d+):([A-Za-z0-9+/=]+)\$([A-Za-z0-9+/=]+):([A-Za-z0-9+/=]+)", value)
+    if not m:
+        return None
+    h = hashlib.sha1 if m.group(1) == "SHA-1" else hashlib.sha256
+    salted = hashlib.pbkdf2_hmac(h().name, password.encode(), base64.b64decode(m.group(3)), int(m.group(2)))
+    stored = h(hmac.new(salted, b"Client Key", h).digest()).digest()
+    server = hmac.new(salted, b"Server Key", h).digest()
+    return (base64.b64decode(m.group(4)), base64.b64decode(m.group(5))) == (stored, server), m.group(1)
+
+
+# REQ: STORE-01
+def test_account_store_holds_no_password(make_server):
+    """After xmppctl adduser with a known password and a PLAIN login (checked against the stored
+    SCRAM secret), no column of any table of the SQLite store, nor any byte of its files, holds
+    the password or its base64 or hex. Positive control: the store does hold, for both SCRAM
+    families, the RFC 5803 secret derived from exactly that password."""
+    srv = make_server(mechanisms=MECHS_NO_PLUS)
+    user, password = "tybalt", "K1ng-0f-C4ts-pr1nce"
+    srv.adduser(f"{user}@localhost", password)
+    res = slixmpp(srv, "login", f"{user}@localhost", password, "PLAIN")
+    assert res["bound"][0].startswith(f"{user}@localhost/")
+    forms = password_forms(user, password)
+    db = sqlite3.connect(f"file:{srv.store}?mode=ro", uri=True)
+    tables = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+    assert tables, "no table in the store"
+    cells, families = 0, set()
+    for table in tables:
+        for row in db.execute(f'SELECT * FROM "{table}"'):
+            for value in row:
+                data = value if isinstance(value, bytes) else str(value).encode()
+                cells += 1
+                leaked = [f for f in forms if f.lower() in data.lower()]
+                assert not leaked, f"{table}: {value!r} holds {leaked}"
+                if isinstance(value, str):
+                    ok = scram_secret_matches(value, password)
+                    if ok:
+                        assert ok[0], f"{table}: {value!r} is not made from the password"
+                        families.add(ok[1])
+    db.close()
+    assert families == {"SHA-1", "SHA-256"} and cells >= 4, (families, cells)
+    for path in glob.glob(srv.store + "*"):
+        with open(path, "rb") as f:
+            data = f.read().lower()
+        assert not [f for f in forms if f.lower() in data], path
+        assert stat.S_IMODE(os.stat(path).st_mode) == 0o600, path

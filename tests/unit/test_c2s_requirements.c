@@ -455,6 +455,22 @@ static void test_c2s_req_replaced_session_gets_conflict(void **state)
     assert_int_equal(f->s->fx.available, 0);
 }
 
+/* REQ: SRV-04 */
+static void test_c2s_req_client_that_does_not_read_gets_policy_violation(void **state)
+{
+    c2s_fixture *f = *state;
+
+    to_bound(f);
+    c2s_send(f, "<presence/>");
+    f->status = xc_c2s_output_full(f->s);
+    take_out(f);
+    assert_string_equal(f->sent, SE("policy-violation"));
+    assert_int_equal(f->status, XC_C2S_CLOSED);
+    assert_int_equal(f->close_error, XC_SE_POLICY_VIOLATION);
+    assert_true(f->s->fx.flags & XC_C2S_FX_PRESENCE);
+    assert_int_equal(f->s->fx.available, 0);
+}
+
 /* REQ: XML-10 */
 static void test_c2s_req_restricted_xml_before_and_after_the_header(void **state)
 {
@@ -1497,6 +1513,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_c2s_req_unknown_client_element_is_unsupported_stanza_type, setup, teardown),
         cmocka_unit_test_setup_teardown(test_c2s_req_shutdown_is_system_shutdown, setup, teardown),
         cmocka_unit_test_setup_teardown(test_c2s_req_replaced_session_gets_conflict, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_c2s_req_client_that_does_not_read_gets_policy_violation, setup, teardown),
         cmocka_unit_test_setup_teardown(test_c2s_req_restricted_xml_before_and_after_the_header, setup, teardown),
         cmocka_unit_test_setup_teardown(test_c2s_req_wrong_stream_namespace, setup, teardown),
         cmocka_unit_test_setup_teardown(test_c2s_req_wrong_content_namespace, setup, teardown),

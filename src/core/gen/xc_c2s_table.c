@@ -4,7 +4,7 @@
  * The rows of spec/c2s.fsm in file order, and the lookup: a switch on the state, then on the
  * event, then the group's guards in file order. No loops, no pointers: the prover sees
  * every returned index as a constant. An event or state out of range finds a row too:
- * the state's (state, *) row if it has one, else the row at line 140 (* | @tls, @result | - | stream_error(internal-server-error) | CLOSED).
+ * the state's (state, *) row if it has one, else the row at line 142 (* | @tls, @result | - | stream_error(internal-server-error) | CLOSED).
  */
 #include "xc_c2s_table.h"
 #include "xc_str.h"
@@ -20,265 +20,268 @@ _Static_assert(XC_C2S_G_COUNT <= 32, "guards must fit the uint32_t mask");
 
 const xc_c2s_row xc_c2s_rows[XC_C2S_ROWS] = {
     /* 0: * | ERR_NOT_WELL_FORMED | - | stream_error(xml-not-well-formed) | CLOSED */
-    { 119u, XC_C2S_S_CLOSED, 0u, 1u,
+    { 120u, XC_C2S_S_CLOSED, 0u, 1u,
       { { XC_C2S_A_STREAM_ERROR, XC_SE_XML_NOT_WELL_FORMED, 0u }, { 0u, 0u, 0u }, { 0u, 0u, 0u } } },
     /* 1: * | ERR_RESTRICTED | - | stream_error(restricted-xml) | CLOSED */
-    { 120u, XC_C2S_S_CLOSED, 0u, 1u,
+    { 121u, XC_C2S_S_CLOSED, 0u, 1u,
       { { XC_C2S_A_STREAM_ERROR, XC_SE_RESTRICTED_XML, 0u }, { 0u, 0u, 0u }, { 0u, 0u, 0u } } },
     /* 2: * | ERR_NAMESPACE | - | stream_error(invalid-namespace) | CLOSED */
-    { 121u, XC_C2S_S_CLOSED, 0u, 1u,
+    { 122u, XC_C2S_S_CLOSED, 0u, 1u,
       { { XC_C2S_A_STREAM_ERROR, XC_SE_INVALID_NAMESPACE, 0u }, { 0u, 0u, 0u }, { 0u, 0u, 0u } } },
     /* 3: * | ERR_PREFIX | - | stream_error(bad-namespace-prefix) | CLOSED */
-    { 122u, XC_C2S_S_CLOSED, 0u, 1u,
+    { 123u, XC_C2S_S_CLOSED, 0u, 1u,
       { { XC_C2S_A_STREAM_ERROR, XC_SE_BAD_NAMESPACE_PREFIX, 0u }, { 0u, 0u, 0u }, { 0u, 0u, 0u } } },
     /* 4: * | ERR_ENCODING | - | stream_error(unsupported-encoding) | CLOSED */
-    { 123u, XC_C2S_S_CLOSED, 0u, 1u,
+    { 124u, XC_C2S_S_CLOSED, 0u, 1u,
       { { XC_C2S_A_STREAM_ERROR, XC_SE_UNSUPPORTED_ENCODING, 0u }, { 0u, 0u, 0u }, { 0u, 0u, 0u } } },
     /* 5: * | ERR_LIMIT | - | stream_error(policy-violation) | CLOSED */
-    { 124u, XC_C2S_S_CLOSED, 0u, 1u,
+    { 125u, XC_C2S_S_CLOSED, 0u, 1u,
       { { XC_C2S_A_STREAM_ERROR, XC_SE_POLICY_VIOLATION, 0u }, { 0u, 0u, 0u }, { 0u, 0u, 0u } } },
     /* 6: * | ERR_FORMAT | - | stream_error(bad-format) | CLOSED */
-    { 125u, XC_C2S_S_CLOSED, 0u, 1u,
+    { 126u, XC_C2S_S_CLOSED, 0u, 1u,
       { { XC_C2S_A_STREAM_ERROR, XC_SE_BAD_FORMAT, 0u }, { 0u, 0u, 0u }, { 0u, 0u, 0u } } },
     /* 7: * | STREAM_CLOSE | - | close_stream | CLOSED */
-    { 126u, XC_C2S_S_CLOSED, 0u, 1u,
-      { { XC_C2S_A_CLOSE_STREAM, 0u, 0u }, { 0u, 0u, 0u }, { 0u, 0u, 0u } } },
-    /* 8: * | PEER_ERROR | - | close_stream | CLOSED */
     { 127u, XC_C2S_S_CLOSED, 0u, 1u,
       { { XC_C2S_A_CLOSE_STREAM, 0u, 0u }, { 0u, 0u, 0u }, { 0u, 0u, 0u } } },
-    /* 9: * | TIMEOUT | - | stream_error(connection-timeout) | CLOSED */
+    /* 8: * | PEER_ERROR | - | close_stream | CLOSED */
     { 128u, XC_C2S_S_CLOSED, 0u, 1u,
+      { { XC_C2S_A_CLOSE_STREAM, 0u, 0u }, { 0u, 0u, 0u }, { 0u, 0u, 0u } } },
+    /* 9: * | TIMEOUT | - | stream_error(connection-timeout) | CLOSED */
+    { 129u, XC_C2S_S_CLOSED, 0u, 1u,
       { { XC_C2S_A_STREAM_ERROR, XC_SE_CONNECTION_TIMEOUT, 0u }, { 0u, 0u, 0u }, { 0u, 0u, 0u } } },
     /* 10: * | SHUTDOWN | - | stream_error(system-shutdown) | CLOSED */
-    { 129u, XC_C2S_S_CLOSED, 0u, 1u,
+    { 130u, XC_C2S_S_CLOSED, 0u, 1u,
       { { XC_C2S_A_STREAM_ERROR, XC_SE_SYSTEM_SHUTDOWN, 0u }, { 0u, 0u, 0u }, { 0u, 0u, 0u } } },
     /* 11: * | PING_DUE | - | - | = */
-    { 130u, 0u, 1u, 0u,
+    { 131u, 0u, 1u, 0u,
       { { 0u, 0u, 0u }, { 0u, 0u, 0u }, { 0u, 0u, 0u } } },
-    /* 12: * | CONFLICT | - | stream_error(conflict) | CLOSED */
-    { 131u, XC_C2S_S_CLOSED, 0u, 1u,
-      { { XC_C2S_A_STREAM_ERROR, XC_SE_CONFLICT, 0u }, { 0u, 0u, 0u }, { 0u, 0u, 0u } } },
-    /* 13: * | UNKNOWN | - | stream_error(unsupported-stanza-type) | CLOSED */
+    /* 12: * | OUTPUT_FULL | - | stream_error(policy-violation) | CLOSED */
     { 132u, XC_C2S_S_CLOSED, 0u, 1u,
-      { { XC_C2S_A_STREAM_ERROR, XC_SE_UNSUPPORTED_STANZA_TYPE, 0u }, { 0u, 0u, 0u }, { 0u, 0u, 0u } } },
-    /* 14: * | SERVER_ONLY | - | stream_error(unsupported-stanza-type) | CLOSED */
+      { { XC_C2S_A_STREAM_ERROR, XC_SE_POLICY_VIOLATION, 0u }, { 0u, 0u, 0u }, { 0u, 0u, 0u } } },
+    /* 13: * | CONFLICT | - | stream_error(conflict) | CLOSED */
     { 133u, XC_C2S_S_CLOSED, 0u, 1u,
-      { { XC_C2S_A_STREAM_ERROR, XC_SE_UNSUPPORTED_STANZA_TYPE, 0u }, { 0u, 0u, 0u }, { 0u, 0u, 0u } } },
-    /* 15: * | @header | - | stream_error(unsupported-stanza-type) | CLOSED */
+      { { XC_C2S_A_STREAM_ERROR, XC_SE_CONFLICT, 0u }, { 0u, 0u, 0u }, { 0u, 0u, 0u } } },
+    /* 14: * | UNKNOWN | - | stream_error(unsupported-stanza-type) | CLOSED */
     { 134u, XC_C2S_S_CLOSED, 0u, 1u,
       { { XC_C2S_A_STREAM_ERROR, XC_SE_UNSUPPORTED_STANZA_TYPE, 0u }, { 0u, 0u, 0u }, { 0u, 0u, 0u } } },
-    /* 16: * | STARTTLS | - | tls_failure | CLOSED */
+    /* 15: * | SERVER_ONLY | - | stream_error(unsupported-stanza-type) | CLOSED */
     { 135u, XC_C2S_S_CLOSED, 0u, 1u,
-      { { XC_C2S_A_TLS_FAILURE, 0u, 0u }, { 0u, 0u, 0u }, { 0u, 0u, 0u } } },
-    /* 17: * | @stanza | - | stream_error(not-authorized) | CLOSED */
+      { { XC_C2S_A_STREAM_ERROR, XC_SE_UNSUPPORTED_STANZA_TYPE, 0u }, { 0u, 0u, 0u }, { 0u, 0u, 0u } } },
+    /* 16: * | @header | - | stream_error(unsupported-stanza-type) | CLOSED */
     { 136u, XC_C2S_S_CLOSED, 0u, 1u,
+      { { XC_C2S_A_STREAM_ERROR, XC_SE_UNSUPPORTED_STANZA_TYPE, 0u }, { 0u, 0u, 0u }, { 0u, 0u, 0u } } },
+    /* 17: * | STARTTLS | - | tls_failure | CLOSED */
+    { 137u, XC_C2S_S_CLOSED, 0u, 1u,
+      { { XC_C2S_A_TLS_FAILURE, 0u, 0u }, { 0u, 0u, 0u }, { 0u, 0u, 0u } } },
+    /* 18: * | @stanza | - | stream_error(not-authorized) | CLOSED */
+    { 138u, XC_C2S_S_CLOSED, 0u, 1u,
       { { XC_C2S_A_STREAM_ERROR, XC_SE_NOT_AUTHORIZED, 0u }, { 0u, 0u, 0u }, { 0u, 0u, 0u } } },
-    /* 18: * | AUTH_OFFERED, AUTH_NOT_OFFERED | - | sasl_failure(not-authorized) | = */
-    { 137u, 0u, 1u, 1u,
-      { { XC_C2S_A_SASL_FAILURE, XC_SF_NOT_AUTHORIZED, 0u }, { 0u, 0u, 0u }, { 0u, 0u, 0u } } },
-    /* 19: * | RESPONSE | - | sasl_failure(not-authorized) | = */
-    { 138u, 0u, 1u, 1u,
-      { { XC_C2S_A_SASL_FAILURE, XC_SF_NOT_AUTHORIZED, 0u }, { 0u, 0u, 0u }, { 0u, 0u, 0u } } },
-    /* 20: * | ABORT | - | sasl_failure(aborted) | = */
+    /* 19: * | AUTH_OFFERED, AUTH_NOT_OFFERED | - | sasl_failure(not-authorized) | = */
     { 139u, 0u, 1u, 1u,
+      { { XC_C2S_A_SASL_FAILURE, XC_SF_NOT_AUTHORIZED, 0u }, { 0u, 0u, 0u }, { 0u, 0u, 0u } } },
+    /* 20: * | RESPONSE | - | sasl_failure(not-authorized) | = */
+    { 140u, 0u, 1u, 1u,
+      { { XC_C2S_A_SASL_FAILURE, XC_SF_NOT_AUTHORIZED, 0u }, { 0u, 0u, 0u }, { 0u, 0u, 0u } } },
+    /* 21: * | ABORT | - | sasl_failure(aborted) | = */
+    { 141u, 0u, 1u, 1u,
       { { XC_C2S_A_SASL_FAILURE, XC_SF_ABORTED, 0u }, { 0u, 0u, 0u }, { 0u, 0u, 0u } } },
-    /* 21: * | @tls, @result | - | stream_error(internal-server-error) | CLOSED */
-    { 140u, XC_C2S_S_CLOSED, 0u, 1u,
+    /* 22: * | @tls, @result | - | stream_error(internal-server-error) | CLOSED */
+    { 142u, XC_C2S_S_CLOSED, 0u, 1u,
       { { XC_C2S_A_STREAM_ERROR, XC_SE_INTERNAL_SERVER_ERROR, 0u }, { 0u, 0u, 0u }, { 0u, 0u, 0u } } },
-    /* 22: WAIT_HDR | HDR_OK | cert_refused | keep_host, stream_error(policy-violation) | CLOSED */
-    { 143u, XC_C2S_S_CLOSED, 0u, 2u,
+    /* 23: WAIT_HDR | HDR_OK | cert_refused | keep_host, stream_error(policy-violation) | CLOSED */
+    { 145u, XC_C2S_S_CLOSED, 0u, 2u,
       { { XC_C2S_A_KEEP_HOST, 0u, 0u }, { XC_C2S_A_STREAM_ERROR, XC_SE_POLICY_VIOLATION, 0u }, { 0u, 0u, 0u } } },
-    /* 23: WAIT_HDR | HDR_OK | tls_required | keep_host, send_header, send_features | PRE_TLS */
-    { 144u, XC_C2S_S_PRE_TLS, 0u, 3u,
+    /* 24: WAIT_HDR | HDR_OK | tls_required | keep_host, send_header, send_features | PRE_TLS */
+    { 146u, XC_C2S_S_PRE_TLS, 0u, 3u,
       { { XC_C2S_A_KEEP_HOST, 0u, 0u }, { XC_C2S_A_SEND_HEADER, 0u, 0u }, { XC_C2S_A_SEND_FEATURES, 0u, 0u } } },
-    /* 24: WAIT_HDR | HDR_OK | - | keep_host, send_header, send_features | AUTH */
-    { 145u, XC_C2S_S_AUTH, 0u, 3u,
+    /* 25: WAIT_HDR | HDR_OK | - | keep_host, send_header, send_features | AUTH */
+    { 147u, XC_C2S_S_AUTH, 0u, 3u,
       { { XC_C2S_A_KEEP_HOST, 0u, 0u }, { XC_C2S_A_SEND_HEADER, 0u, 0u }, { XC_C2S_A_SEND_FEATURES, 0u, 0u } } },
-    /* 25: WAIT_HDR | HDR_NO_VERSION | - | send_header_v0, stream_error(unsupported-version) | CLOSED */
-    { 146u, XC_C2S_S_CLOSED, 0u, 2u,
+    /* 26: WAIT_HDR | HDR_NO_VERSION | - | send_header_v0, stream_error(unsupported-version) | CLOSED */
+    { 148u, XC_C2S_S_CLOSED, 0u, 2u,
       { { XC_C2S_A_SEND_HEADER_V0, 0u, 0u }, { XC_C2S_A_STREAM_ERROR, XC_SE_UNSUPPORTED_VERSION, 0u }, { 0u, 0u, 0u } } },
-    /* 26: WAIT_HDR | HDR_HOST_UNKNOWN | - | stream_error(host-unknown) | CLOSED */
-    { 147u, XC_C2S_S_CLOSED, 0u, 1u,
-      { { XC_C2S_A_STREAM_ERROR, XC_SE_HOST_UNKNOWN, 0u }, { 0u, 0u, 0u }, { 0u, 0u, 0u } } },
-    /* 27: WAIT_HDR | HDR_HOST_GONE | - | stream_error(host-gone) | CLOSED */
-    { 148u, XC_C2S_S_CLOSED, 0u, 1u,
-      { { XC_C2S_A_STREAM_ERROR, XC_SE_HOST_GONE, 0u }, { 0u, 0u, 0u }, { 0u, 0u, 0u } } },
-    /* 28: WAIT_HDR | HDR_HOST_CHANGED | - | stream_error(host-unknown) | CLOSED */
+    /* 27: WAIT_HDR | HDR_HOST_UNKNOWN | - | stream_error(host-unknown) | CLOSED */
     { 149u, XC_C2S_S_CLOSED, 0u, 1u,
       { { XC_C2S_A_STREAM_ERROR, XC_SE_HOST_UNKNOWN, 0u }, { 0u, 0u, 0u }, { 0u, 0u, 0u } } },
-    /* 29: WAIT_HDR | STREAM_CLOSE, PEER_ERROR, STARTTLS, @sasl, @stanza, SERVER_ONLY, UNKNOWN | - | stream_error(invalid-namespace) | CLOSED */
+    /* 28: WAIT_HDR | HDR_HOST_GONE | - | stream_error(host-gone) | CLOSED */
     { 150u, XC_C2S_S_CLOSED, 0u, 1u,
-      { { XC_C2S_A_STREAM_ERROR, XC_SE_INVALID_NAMESPACE, 0u }, { 0u, 0u, 0u }, { 0u, 0u, 0u } } },
-    /* 30: PRE_TLS | STARTTLS | - | send_proceed, start_tls | TLS_HS */
-    { 153u, XC_C2S_S_TLS_HS, 0u, 2u,
-      { { XC_C2S_A_SEND_PROCEED, 0u, 0u }, { XC_C2S_A_START_TLS, 0u, 0u }, { 0u, 0u, 0u } } },
-    /* 31: PRE_TLS | AUTH_OFFERED, AUTH_NOT_OFFERED | retries_left | sasl_failure(encryption-required), count_failure | PRE_TLS */
-    { 154u, XC_C2S_S_PRE_TLS, 0u, 2u,
-      { { XC_C2S_A_SASL_FAILURE, XC_SF_ENCRYPTION_REQUIRED, 0u }, { XC_C2S_A_COUNT_FAILURE, 0u, 0u }, { 0u, 0u, 0u } } },
-    /* 32: PRE_TLS | AUTH_OFFERED, AUTH_NOT_OFFERED | - | sasl_failure(encryption-required), stream_error(policy-violation) | CLOSED */
-    { 155u, XC_C2S_S_CLOSED, 0u, 2u,
-      { { XC_C2S_A_SASL_FAILURE, XC_SF_ENCRYPTION_REQUIRED, 0u }, { XC_C2S_A_STREAM_ERROR, XC_SE_POLICY_VIOLATION, 0u }, { 0u, 0u, 0u } } },
-    /* 33: PRE_TLS | RESPONSE | - | sasl_failure(not-authorized) | PRE_TLS */
-    { 156u, XC_C2S_S_PRE_TLS, 0u, 1u,
-      { { XC_C2S_A_SASL_FAILURE, XC_SF_NOT_AUTHORIZED, 0u }, { 0u, 0u, 0u }, { 0u, 0u, 0u } } },
-    /* 34: PRE_TLS | ABORT | - | sasl_failure(aborted) | PRE_TLS */
-    { 157u, XC_C2S_S_PRE_TLS, 0u, 1u,
-      { { XC_C2S_A_SASL_FAILURE, XC_SF_ABORTED, 0u }, { 0u, 0u, 0u }, { 0u, 0u, 0u } } },
-    /* 35: TLS_HS | TLS_DONE | - | set_secure, restart | WAIT_HDR_TLS */
-    { 160u, XC_C2S_S_WAIT_HDR_TLS, 0u, 2u,
-      { { XC_C2S_A_SET_SECURE, 0u, 0u }, { XC_C2S_A_RESTART, 0u, 0u }, { 0u, 0u, 0u } } },
-    /* 36: TLS_HS | TLS_FAILED | - | drop | CLOSED */
-    { 161u, XC_C2S_S_CLOSED, 0u, 1u,
-      { { XC_C2S_A_DROP, 0u, 0u }, { 0u, 0u, 0u }, { 0u, 0u, 0u } } },
-    /* 37: TLS_HS | * | - | drop | CLOSED */
-    { 162u, XC_C2S_S_CLOSED, 0u, 1u,
-      { { XC_C2S_A_DROP, 0u, 0u }, { 0u, 0u, 0u }, { 0u, 0u, 0u } } },
-    /* 38: WAIT_HDR_TLS | HDR_OK | cert_refused | stream_error(policy-violation) | CLOSED */
-    { 165u, XC_C2S_S_CLOSED, 0u, 1u,
-      { { XC_C2S_A_STREAM_ERROR, XC_SE_POLICY_VIOLATION, 0u }, { 0u, 0u, 0u }, { 0u, 0u, 0u } } },
-    /* 39: WAIT_HDR_TLS | HDR_OK | - | send_header, send_features | AUTH */
-    { 166u, XC_C2S_S_AUTH, 0u, 2u,
-      { { XC_C2S_A_SEND_HEADER, 0u, 0u }, { XC_C2S_A_SEND_FEATURES, 0u, 0u }, { 0u, 0u, 0u } } },
-    /* 40: WAIT_HDR_TLS | HDR_NO_VERSION | - | send_header_v0, stream_error(unsupported-version) | CLOSED */
-    { 167u, XC_C2S_S_CLOSED, 0u, 2u,
-      { { XC_C2S_A_SEND_HEADER_V0, 0u, 0u }, { XC_C2S_A_STREAM_ERROR, XC_SE_UNSUPPORTED_VERSION, 0u }, { 0u, 0u, 0u } } },
-    /* 41: WAIT_HDR_TLS | HDR_HOST_UNKNOWN | - | stream_error(host-unknown) | CLOSED */
-    { 168u, XC_C2S_S_CLOSED, 0u, 1u,
-      { { XC_C2S_A_STREAM_ERROR, XC_SE_HOST_UNKNOWN, 0u }, { 0u, 0u, 0u }, { 0u, 0u, 0u } } },
-    /* 42: WAIT_HDR_TLS | HDR_HOST_GONE | - | stream_error(host-gone) | CLOSED */
-    { 169u, XC_C2S_S_CLOSED, 0u, 1u,
       { { XC_C2S_A_STREAM_ERROR, XC_SE_HOST_GONE, 0u }, { 0u, 0u, 0u }, { 0u, 0u, 0u } } },
-    /* 43: WAIT_HDR_TLS | HDR_HOST_CHANGED | - | stream_error(host-unknown) | CLOSED */
+    /* 29: WAIT_HDR | HDR_HOST_CHANGED | - | stream_error(host-unknown) | CLOSED */
+    { 151u, XC_C2S_S_CLOSED, 0u, 1u,
+      { { XC_C2S_A_STREAM_ERROR, XC_SE_HOST_UNKNOWN, 0u }, { 0u, 0u, 0u }, { 0u, 0u, 0u } } },
+    /* 30: WAIT_HDR | STREAM_CLOSE, PEER_ERROR, STARTTLS, @sasl, @stanza, SERVER_ONLY, UNKNOWN | - | stream_error(invalid-namespace) | CLOSED */
+    { 152u, XC_C2S_S_CLOSED, 0u, 1u,
+      { { XC_C2S_A_STREAM_ERROR, XC_SE_INVALID_NAMESPACE, 0u }, { 0u, 0u, 0u }, { 0u, 0u, 0u } } },
+    /* 31: PRE_TLS | STARTTLS | - | send_proceed, start_tls | TLS_HS */
+    { 155u, XC_C2S_S_TLS_HS, 0u, 2u,
+      { { XC_C2S_A_SEND_PROCEED, 0u, 0u }, { XC_C2S_A_START_TLS, 0u, 0u }, { 0u, 0u, 0u } } },
+    /* 32: PRE_TLS | AUTH_OFFERED, AUTH_NOT_OFFERED | retries_left | sasl_failure(encryption-required), count_failure | PRE_TLS */
+    { 156u, XC_C2S_S_PRE_TLS, 0u, 2u,
+      { { XC_C2S_A_SASL_FAILURE, XC_SF_ENCRYPTION_REQUIRED, 0u }, { XC_C2S_A_COUNT_FAILURE, 0u, 0u }, { 0u, 0u, 0u } } },
+    /* 33: PRE_TLS | AUTH_OFFERED, AUTH_NOT_OFFERED | - | sasl_failure(encryption-required), stream_error(policy-violation) | CLOSED */
+    { 157u, XC_C2S_S_CLOSED, 0u, 2u,
+      { { XC_C2S_A_SASL_FAILURE, XC_SF_ENCRYPTION_REQUIRED, 0u }, { XC_C2S_A_STREAM_ERROR, XC_SE_POLICY_VIOLATION, 0u }, { 0u, 0u, 0u } } },
+    /* 34: PRE_TLS | RESPONSE | - | sasl_failure(not-authorized) | PRE_TLS */
+    { 158u, XC_C2S_S_PRE_TLS, 0u, 1u,
+      { { XC_C2S_A_SASL_FAILURE, XC_SF_NOT_AUTHORIZED, 0u }, { 0u, 0u, 0u }, { 0u, 0u, 0u } } },
+    /* 35: PRE_TLS | ABORT | - | sasl_failure(aborted) | PRE_TLS */
+    { 159u, XC_C2S_S_PRE_TLS, 0u, 1u,
+      { { XC_C2S_A_SASL_FAILURE, XC_SF_ABORTED, 0u }, { 0u, 0u, 0u }, { 0u, 0u, 0u } } },
+    /* 36: TLS_HS | TLS_DONE | - | set_secure, restart | WAIT_HDR_TLS */
+    { 162u, XC_C2S_S_WAIT_HDR_TLS, 0u, 2u,
+      { { XC_C2S_A_SET_SECURE, 0u, 0u }, { XC_C2S_A_RESTART, 0u, 0u }, { 0u, 0u, 0u } } },
+    /* 37: TLS_HS | TLS_FAILED | - | drop | CLOSED */
+    { 163u, XC_C2S_S_CLOSED, 0u, 1u,
+      { { XC_C2S_A_DROP, 0u, 0u }, { 0u, 0u, 0u }, { 0u, 0u, 0u } } },
+    /* 38: TLS_HS | * | - | drop | CLOSED */
+    { 164u, XC_C2S_S_CLOSED, 0u, 1u,
+      { { XC_C2S_A_DROP, 0u, 0u }, { 0u, 0u, 0u }, { 0u, 0u, 0u } } },
+    /* 39: WAIT_HDR_TLS | HDR_OK | cert_refused | stream_error(policy-violation) | CLOSED */
+    { 167u, XC_C2S_S_CLOSED, 0u, 1u,
+      { { XC_C2S_A_STREAM_ERROR, XC_SE_POLICY_VIOLATION, 0u }, { 0u, 0u, 0u }, { 0u, 0u, 0u } } },
+    /* 40: WAIT_HDR_TLS | HDR_OK | - | send_header, send_features | AUTH */
+    { 168u, XC_C2S_S_AUTH, 0u, 2u,
+      { { XC_C2S_A_SEND_HEADER, 0u, 0u }, { XC_C2S_A_SEND_FEATURES, 0u, 0u }, { 0u, 0u, 0u } } },
+    /* 41: WAIT_HDR_TLS | HDR_NO_VERSION | - | send_header_v0, stream_error(unsupported-version) | CLOSED */
+    { 169u, XC_C2S_S_CLOSED, 0u, 2u,
+      { { XC_C2S_A_SEND_HEADER_V0, 0u, 0u }, { XC_C2S_A_STREAM_ERROR, XC_SE_UNSUPPORTED_VERSION, 0u }, { 0u, 0u, 0u } } },
+    /* 42: WAIT_HDR_TLS | HDR_HOST_UNKNOWN | - | stream_error(host-unknown) | CLOSED */
     { 170u, XC_C2S_S_CLOSED, 0u, 1u,
       { { XC_C2S_A_STREAM_ERROR, XC_SE_HOST_UNKNOWN, 0u }, { 0u, 0u, 0u }, { 0u, 0u, 0u } } },
-    /* 44: WAIT_HDR_TLS | STREAM_CLOSE, PEER_ERROR, STARTTLS, @sasl, @stanza, SERVER_ONLY, UNKNOWN | - | stream_error(invalid-namespace) | CLOSED */
+    /* 43: WAIT_HDR_TLS | HDR_HOST_GONE | - | stream_error(host-gone) | CLOSED */
     { 171u, XC_C2S_S_CLOSED, 0u, 1u,
-      { { XC_C2S_A_STREAM_ERROR, XC_SE_INVALID_NAMESPACE, 0u }, { 0u, 0u, 0u }, { 0u, 0u, 0u } } },
-    /* 45: AUTH | AUTH_OFFERED | tls_required | sasl_failure(encryption-required), count_failure | AUTH */
-    { 174u, XC_C2S_S_AUTH, 0u, 2u,
-      { { XC_C2S_A_SASL_FAILURE, XC_SF_ENCRYPTION_REQUIRED, 0u }, { XC_C2S_A_COUNT_FAILURE, 0u, 0u }, { 0u, 0u, 0u } } },
-    /* 46: AUTH | AUTH_OFFERED | b64_ok | sasl_start | SASL_WAIT */
-    { 175u, XC_C2S_S_SASL_WAIT, 0u, 1u,
-      { { XC_C2S_A_SASL_START, 0u, 0u }, { 0u, 0u, 0u }, { 0u, 0u, 0u } } },
-    /* 47: AUTH | AUTH_OFFERED | retries_left | sasl_failure(incorrect-encoding), count_failure | AUTH */
-    { 176u, XC_C2S_S_AUTH, 0u, 2u,
-      { { XC_C2S_A_SASL_FAILURE, XC_SF_INCORRECT_ENCODING, 0u }, { XC_C2S_A_COUNT_FAILURE, 0u, 0u }, { 0u, 0u, 0u } } },
-    /* 48: AUTH | AUTH_OFFERED | - | sasl_failure(incorrect-encoding), stream_error(policy-violation) | CLOSED */
-    { 177u, XC_C2S_S_CLOSED, 0u, 2u,
-      { { XC_C2S_A_SASL_FAILURE, XC_SF_INCORRECT_ENCODING, 0u }, { XC_C2S_A_STREAM_ERROR, XC_SE_POLICY_VIOLATION, 0u }, { 0u, 0u, 0u } } },
-    /* 49: AUTH | AUTH_NOT_OFFERED | retries_left | sasl_failure(invalid-mechanism), count_failure | AUTH */
-    { 178u, XC_C2S_S_AUTH, 0u, 2u,
-      { { XC_C2S_A_SASL_FAILURE, XC_SF_INVALID_MECHANISM, 0u }, { XC_C2S_A_COUNT_FAILURE, 0u, 0u }, { 0u, 0u, 0u } } },
-    /* 50: AUTH | AUTH_NOT_OFFERED | - | sasl_failure(invalid-mechanism), stream_error(policy-violation) | CLOSED */
-    { 179u, XC_C2S_S_CLOSED, 0u, 2u,
-      { { XC_C2S_A_SASL_FAILURE, XC_SF_INVALID_MECHANISM, 0u }, { XC_C2S_A_STREAM_ERROR, XC_SE_POLICY_VIOLATION, 0u }, { 0u, 0u, 0u } } },
-    /* 51: AUTH | STARTTLS | secure | tls_failure | CLOSED */
-    { 180u, XC_C2S_S_CLOSED, 0u, 1u,
-      { { XC_C2S_A_TLS_FAILURE, 0u, 0u }, { 0u, 0u, 0u }, { 0u, 0u, 0u } } },
-    /* 52: AUTH | STARTTLS | - | send_proceed, start_tls | TLS_HS */
-    { 181u, XC_C2S_S_TLS_HS, 0u, 2u,
-      { { XC_C2S_A_SEND_PROCEED, 0u, 0u }, { XC_C2S_A_START_TLS, 0u, 0u }, { 0u, 0u, 0u } } },
-    /* 53: AUTH | RESPONSE | - | sasl_failure(not-authorized) | AUTH */
-    { 182u, XC_C2S_S_AUTH, 0u, 1u,
-      { { XC_C2S_A_SASL_FAILURE, XC_SF_NOT_AUTHORIZED, 0u }, { 0u, 0u, 0u }, { 0u, 0u, 0u } } },
-    /* 54: AUTH | ABORT | - | sasl_failure(aborted) | AUTH */
-    { 183u, XC_C2S_S_AUTH, 0u, 1u,
-      { { XC_C2S_A_SASL_FAILURE, XC_SF_ABORTED, 0u }, { 0u, 0u, 0u }, { 0u, 0u, 0u } } },
-    /* 55: SASL_WAIT | SASL_CHALLENGE | - | send_challenge | SASL_STEP */
-    { 186u, XC_C2S_S_SASL_STEP, 0u, 1u,
-      { { XC_C2S_A_SEND_CHALLENGE, 0u, 0u }, { 0u, 0u, 0u }, { 0u, 0u, 0u } } },
-    /* 56: SASL_WAIT | SASL_SUCCESS | - | send_success, set_authed, restart | WAIT_HDR_AUTHED */
-    { 187u, XC_C2S_S_WAIT_HDR_AUTHED, 0u, 3u,
-      { { XC_C2S_A_SEND_SUCCESS, 0u, 0u }, { XC_C2S_A_SET_AUTHED, 0u, 0u }, { XC_C2S_A_RESTART, 0u, 0u } } },
-    /* 57: SASL_WAIT | SASL_FAILURE | retries_left | sasl_failure_result, count_failure | AUTH */
-    { 188u, XC_C2S_S_AUTH, 0u, 2u,
-      { { XC_C2S_A_SASL_FAILURE_RESULT, 0u, 0u }, { XC_C2S_A_COUNT_FAILURE, 0u, 0u }, { 0u, 0u, 0u } } },
-    /* 58: SASL_WAIT | SASL_FAILURE | - | sasl_failure_result, stream_error(policy-violation) | CLOSED */
-    { 189u, XC_C2S_S_CLOSED, 0u, 2u,
-      { { XC_C2S_A_SASL_FAILURE_RESULT, 0u, 0u }, { XC_C2S_A_STREAM_ERROR, XC_SE_POLICY_VIOLATION, 0u }, { 0u, 0u, 0u } } },
-    /* 59: SASL_STEP | RESPONSE | b64_ok | sasl_step | SASL_WAIT */
-    { 192u, XC_C2S_S_SASL_WAIT, 0u, 1u,
-      { { XC_C2S_A_SASL_STEP, 0u, 0u }, { 0u, 0u, 0u }, { 0u, 0u, 0u } } },
-    /* 60: SASL_STEP | RESPONSE | retries_left | sasl_failure(incorrect-encoding), count_failure | AUTH */
-    { 193u, XC_C2S_S_AUTH, 0u, 2u,
-      { { XC_C2S_A_SASL_FAILURE, XC_SF_INCORRECT_ENCODING, 0u }, { XC_C2S_A_COUNT_FAILURE, 0u, 0u }, { 0u, 0u, 0u } } },
-    /* 61: SASL_STEP | RESPONSE | - | sasl_failure(incorrect-encoding), stream_error(policy-violation) | CLOSED */
-    { 194u, XC_C2S_S_CLOSED, 0u, 2u,
-      { { XC_C2S_A_SASL_FAILURE, XC_SF_INCORRECT_ENCODING, 0u }, { XC_C2S_A_STREAM_ERROR, XC_SE_POLICY_VIOLATION, 0u }, { 0u, 0u, 0u } } },
-    /* 62: SASL_STEP | ABORT | retries_left | sasl_failure(aborted), count_failure | AUTH */
-    { 195u, XC_C2S_S_AUTH, 0u, 2u,
-      { { XC_C2S_A_SASL_FAILURE, XC_SF_ABORTED, 0u }, { XC_C2S_A_COUNT_FAILURE, 0u, 0u }, { 0u, 0u, 0u } } },
-    /* 63: SASL_STEP | ABORT | - | sasl_failure(aborted), stream_error(policy-violation) | CLOSED */
-    { 196u, XC_C2S_S_CLOSED, 0u, 2u,
-      { { XC_C2S_A_SASL_FAILURE, XC_SF_ABORTED, 0u }, { XC_C2S_A_STREAM_ERROR, XC_SE_POLICY_VIOLATION, 0u }, { 0u, 0u, 0u } } },
-    /* 64: SASL_STEP | AUTH_OFFERED | b64_ok | sasl_start | SASL_WAIT */
-    { 197u, XC_C2S_S_SASL_WAIT, 0u, 1u,
-      { { XC_C2S_A_SASL_START, 0u, 0u }, { 0u, 0u, 0u }, { 0u, 0u, 0u } } },
-    /* 65: SASL_STEP | AUTH_OFFERED | retries_left | sasl_failure(incorrect-encoding), count_failure | AUTH */
-    { 198u, XC_C2S_S_AUTH, 0u, 2u,
-      { { XC_C2S_A_SASL_FAILURE, XC_SF_INCORRECT_ENCODING, 0u }, { XC_C2S_A_COUNT_FAILURE, 0u, 0u }, { 0u, 0u, 0u } } },
-    /* 66: SASL_STEP | AUTH_OFFERED | - | sasl_failure(incorrect-encoding), stream_error(policy-violation) | CLOSED */
-    { 199u, XC_C2S_S_CLOSED, 0u, 2u,
-      { { XC_C2S_A_SASL_FAILURE, XC_SF_INCORRECT_ENCODING, 0u }, { XC_C2S_A_STREAM_ERROR, XC_SE_POLICY_VIOLATION, 0u }, { 0u, 0u, 0u } } },
-    /* 67: SASL_STEP | AUTH_NOT_OFFERED | retries_left | sasl_failure(invalid-mechanism), count_failure | AUTH */
-    { 200u, XC_C2S_S_AUTH, 0u, 2u,
-      { { XC_C2S_A_SASL_FAILURE, XC_SF_INVALID_MECHANISM, 0u }, { XC_C2S_A_COUNT_FAILURE, 0u, 0u }, { 0u, 0u, 0u } } },
-    /* 68: SASL_STEP | AUTH_NOT_OFFERED | - | sasl_failure(invalid-mechanism), stream_error(policy-violation) | CLOSED */
-    { 201u, XC_C2S_S_CLOSED, 0u, 2u,
-      { { XC_C2S_A_SASL_FAILURE, XC_SF_INVALID_MECHANISM, 0u }, { XC_C2S_A_STREAM_ERROR, XC_SE_POLICY_VIOLATION, 0u }, { 0u, 0u, 0u } } },
-    /* 69: WAIT_HDR_AUTHED | HDR_OK | - | send_header, send_features | BIND */
-    { 204u, XC_C2S_S_BIND, 0u, 2u,
-      { { XC_C2S_A_SEND_HEADER, 0u, 0u }, { XC_C2S_A_SEND_FEATURES, 0u, 0u }, { 0u, 0u, 0u } } },
-    /* 70: WAIT_HDR_AUTHED | HDR_NO_VERSION | - | send_header_v0, stream_error(unsupported-version) | CLOSED */
-    { 205u, XC_C2S_S_CLOSED, 0u, 2u,
-      { { XC_C2S_A_SEND_HEADER_V0, 0u, 0u }, { XC_C2S_A_STREAM_ERROR, XC_SE_UNSUPPORTED_VERSION, 0u }, { 0u, 0u, 0u } } },
-    /* 71: WAIT_HDR_AUTHED | HDR_HOST_UNKNOWN | - | stream_error(host-unknown) | CLOSED */
-    { 206u, XC_C2S_S_CLOSED, 0u, 1u,
-      { { XC_C2S_A_STREAM_ERROR, XC_SE_HOST_UNKNOWN, 0u }, { 0u, 0u, 0u }, { 0u, 0u, 0u } } },
-    /* 72: WAIT_HDR_AUTHED | HDR_HOST_GONE | - | stream_error(host-gone) | CLOSED */
-    { 207u, XC_C2S_S_CLOSED, 0u, 1u,
       { { XC_C2S_A_STREAM_ERROR, XC_SE_HOST_GONE, 0u }, { 0u, 0u, 0u }, { 0u, 0u, 0u } } },
-    /* 73: WAIT_HDR_AUTHED | HDR_HOST_CHANGED | - | stream_error(host-unknown) | CLOSED */
+    /* 44: WAIT_HDR_TLS | HDR_HOST_CHANGED | - | stream_error(host-unknown) | CLOSED */
+    { 172u, XC_C2S_S_CLOSED, 0u, 1u,
+      { { XC_C2S_A_STREAM_ERROR, XC_SE_HOST_UNKNOWN, 0u }, { 0u, 0u, 0u }, { 0u, 0u, 0u } } },
+    /* 45: WAIT_HDR_TLS | STREAM_CLOSE, PEER_ERROR, STARTTLS, @sasl, @stanza, SERVER_ONLY, UNKNOWN | - | stream_error(invalid-namespace) | CLOSED */
+    { 173u, XC_C2S_S_CLOSED, 0u, 1u,
+      { { XC_C2S_A_STREAM_ERROR, XC_SE_INVALID_NAMESPACE, 0u }, { 0u, 0u, 0u }, { 0u, 0u, 0u } } },
+    /* 46: AUTH | AUTH_OFFERED | tls_required | sasl_failure(encryption-required), count_failure | AUTH */
+    { 176u, XC_C2S_S_AUTH, 0u, 2u,
+      { { XC_C2S_A_SASL_FAILURE, XC_SF_ENCRYPTION_REQUIRED, 0u }, { XC_C2S_A_COUNT_FAILURE, 0u, 0u }, { 0u, 0u, 0u } } },
+    /* 47: AUTH | AUTH_OFFERED | b64_ok | sasl_start | SASL_WAIT */
+    { 177u, XC_C2S_S_SASL_WAIT, 0u, 1u,
+      { { XC_C2S_A_SASL_START, 0u, 0u }, { 0u, 0u, 0u }, { 0u, 0u, 0u } } },
+    /* 48: AUTH | AUTH_OFFERED | retries_left | sasl_failure(incorrect-encoding), count_failure | AUTH */
+    { 178u, XC_C2S_S_AUTH, 0u, 2u,
+      { { XC_C2S_A_SASL_FAILURE, XC_SF_INCORRECT_ENCODING, 0u }, { XC_C2S_A_COUNT_FAILURE, 0u, 0u }, { 0u, 0u, 0u } } },
+    /* 49: AUTH | AUTH_OFFERED | - | sasl_failure(incorrect-encoding), stream_error(policy-violation) | CLOSED */
+    { 179u, XC_C2S_S_CLOSED, 0u, 2u,
+      { { XC_C2S_A_SASL_FAILURE, XC_SF_INCORRECT_ENCODING, 0u }, { XC_C2S_A_STREAM_ERROR, XC_SE_POLICY_VIOLATION, 0u }, { 0u, 0u, 0u } } },
+    /* 50: AUTH | AUTH_NOT_OFFERED | retries_left | sasl_failure(invalid-mechanism), count_failure | AUTH */
+    { 180u, XC_C2S_S_AUTH, 0u, 2u,
+      { { XC_C2S_A_SASL_FAILURE, XC_SF_INVALID_MECHANISM, 0u }, { XC_C2S_A_COUNT_FAILURE, 0u, 0u }, { 0u, 0u, 0u } } },
+    /* 51: AUTH | AUTH_NOT_OFFERED | - | sasl_failure(invalid-mechanism), stream_error(policy-violation) | CLOSED */
+    { 181u, XC_C2S_S_CLOSED, 0u, 2u,
+      { { XC_C2S_A_SASL_FAILURE, XC_SF_INVALID_MECHANISM, 0u }, { XC_C2S_A_STREAM_ERROR, XC_SE_POLICY_VIOLATION, 0u }, { 0u, 0u, 0u } } },
+    /* 52: AUTH | STARTTLS | secure | tls_failure | CLOSED */
+    { 182u, XC_C2S_S_CLOSED, 0u, 1u,
+      { { XC_C2S_A_TLS_FAILURE, 0u, 0u }, { 0u, 0u, 0u }, { 0u, 0u, 0u } } },
+    /* 53: AUTH | STARTTLS | - | send_proceed, start_tls | TLS_HS */
+    { 183u, XC_C2S_S_TLS_HS, 0u, 2u,
+      { { XC_C2S_A_SEND_PROCEED, 0u, 0u }, { XC_C2S_A_START_TLS, 0u, 0u }, { 0u, 0u, 0u } } },
+    /* 54: AUTH | RESPONSE | - | sasl_failure(not-authorized) | AUTH */
+    { 184u, XC_C2S_S_AUTH, 0u, 1u,
+      { { XC_C2S_A_SASL_FAILURE, XC_SF_NOT_AUTHORIZED, 0u }, { 0u, 0u, 0u }, { 0u, 0u, 0u } } },
+    /* 55: AUTH | ABORT | - | sasl_failure(aborted) | AUTH */
+    { 185u, XC_C2S_S_AUTH, 0u, 1u,
+      { { XC_C2S_A_SASL_FAILURE, XC_SF_ABORTED, 0u }, { 0u, 0u, 0u }, { 0u, 0u, 0u } } },
+    /* 56: SASL_WAIT | SASL_CHALLENGE | - | send_challenge | SASL_STEP */
+    { 188u, XC_C2S_S_SASL_STEP, 0u, 1u,
+      { { XC_C2S_A_SEND_CHALLENGE, 0u, 0u }, { 0u, 0u, 0u }, { 0u, 0u, 0u } } },
+    /* 57: SASL_WAIT | SASL_SUCCESS | - | send_success, set_authed, restart | WAIT_HDR_AUTHED */
+    { 189u, XC_C2S_S_WAIT_HDR_AUTHED, 0u, 3u,
+      { { XC_C2S_A_SEND_SUCCESS, 0u, 0u }, { XC_C2S_A_SET_AUTHED, 0u, 0u }, { XC_C2S_A_RESTART, 0u, 0u } } },
+    /* 58: SASL_WAIT | SASL_FAILURE | retries_left | sasl_failure_result, count_failure | AUTH */
+    { 190u, XC_C2S_S_AUTH, 0u, 2u,
+      { { XC_C2S_A_SASL_FAILURE_RESULT, 0u, 0u }, { XC_C2S_A_COUNT_FAILURE, 0u, 0u }, { 0u, 0u, 0u } } },
+    /* 59: SASL_WAIT | SASL_FAILURE | - | sasl_failure_result, stream_error(policy-violation) | CLOSED */
+    { 191u, XC_C2S_S_CLOSED, 0u, 2u,
+      { { XC_C2S_A_SASL_FAILURE_RESULT, 0u, 0u }, { XC_C2S_A_STREAM_ERROR, XC_SE_POLICY_VIOLATION, 0u }, { 0u, 0u, 0u } } },
+    /* 60: SASL_STEP | RESPONSE | b64_ok | sasl_step | SASL_WAIT */
+    { 194u, XC_C2S_S_SASL_WAIT, 0u, 1u,
+      { { XC_C2S_A_SASL_STEP, 0u, 0u }, { 0u, 0u, 0u }, { 0u, 0u, 0u } } },
+    /* 61: SASL_STEP | RESPONSE | retries_left | sasl_failure(incorrect-encoding), count_failure | AUTH */
+    { 195u, XC_C2S_S_AUTH, 0u, 2u,
+      { { XC_C2S_A_SASL_FAILURE, XC_SF_INCORRECT_ENCODING, 0u }, { XC_C2S_A_COUNT_FAILURE, 0u, 0u }, { 0u, 0u, 0u } } },
+    /* 62: SASL_STEP | RESPONSE | - | sasl_failure(incorrect-encoding), stream_error(policy-violation) | CLOSED */
+    { 196u, XC_C2S_S_CLOSED, 0u, 2u,
+      { { XC_C2S_A_SASL_FAILURE, XC_SF_INCORRECT_ENCODING, 0u }, { XC_C2S_A_STREAM_ERROR, XC_SE_POLICY_VIOLATION, 0u }, { 0u, 0u, 0u } } },
+    /* 63: SASL_STEP | ABORT | retries_left | sasl_failure(aborted), count_failure | AUTH */
+    { 197u, XC_C2S_S_AUTH, 0u, 2u,
+      { { XC_C2S_A_SASL_FAILURE, XC_SF_ABORTED, 0u }, { XC_C2S_A_COUNT_FAILURE, 0u, 0u }, { 0u, 0u, 0u } } },
+    /* 64: SASL_STEP | ABORT | - | sasl_failure(aborted), stream_error(policy-violation) | CLOSED */
+    { 198u, XC_C2S_S_CLOSED, 0u, 2u,
+      { { XC_C2S_A_SASL_FAILURE, XC_SF_ABORTED, 0u }, { XC_C2S_A_STREAM_ERROR, XC_SE_POLICY_VIOLATION, 0u }, { 0u, 0u, 0u } } },
+    /* 65: SASL_STEP | AUTH_OFFERED | b64_ok | sasl_start | SASL_WAIT */
+    { 199u, XC_C2S_S_SASL_WAIT, 0u, 1u,
+      { { XC_C2S_A_SASL_START, 0u, 0u }, { 0u, 0u, 0u }, { 0u, 0u, 0u } } },
+    /* 66: SASL_STEP | AUTH_OFFERED | retries_left | sasl_failure(incorrect-encoding), count_failure | AUTH */
+    { 200u, XC_C2S_S_AUTH, 0u, 2u,
+      { { XC_C2S_A_SASL_FAILURE, XC_SF_INCORRECT_ENCODING, 0u }, { XC_C2S_A_COUNT_FAILURE, 0u, 0u }, { 0u, 0u, 0u } } },
+    /* 67: SASL_STEP | AUTH_OFFERED | - | sasl_failure(incorrect-encoding), stream_error(policy-violation) | CLOSED */
+    { 201u, XC_C2S_S_CLOSED, 0u, 2u,
+      { { XC_C2S_A_SASL_FAILURE, XC_SF_INCORRECT_ENCODING, 0u }, { XC_C2S_A_STREAM_ERROR, XC_SE_POLICY_VIOLATION, 0u }, { 0u, 0u, 0u } } },
+    /* 68: SASL_STEP | AUTH_NOT_OFFERED | retries_left | sasl_failure(invalid-mechanism), count_failure | AUTH */
+    { 202u, XC_C2S_S_AUTH, 0u, 2u,
+      { { XC_C2S_A_SASL_FAILURE, XC_SF_INVALID_MECHANISM, 0u }, { XC_C2S_A_COUNT_FAILURE, 0u, 0u }, { 0u, 0u, 0u } } },
+    /* 69: SASL_STEP | AUTH_NOT_OFFERED | - | sasl_failure(invalid-mechanism), stream_error(policy-violation) | CLOSED */
+    { 203u, XC_C2S_S_CLOSED, 0u, 2u,
+      { { XC_C2S_A_SASL_FAILURE, XC_SF_INVALID_MECHANISM, 0u }, { XC_C2S_A_STREAM_ERROR, XC_SE_POLICY_VIOLATION, 0u }, { 0u, 0u, 0u } } },
+    /* 70: WAIT_HDR_AUTHED | HDR_OK | - | send_header, send_features | BIND */
+    { 206u, XC_C2S_S_BIND, 0u, 2u,
+      { { XC_C2S_A_SEND_HEADER, 0u, 0u }, { XC_C2S_A_SEND_FEATURES, 0u, 0u }, { 0u, 0u, 0u } } },
+    /* 71: WAIT_HDR_AUTHED | HDR_NO_VERSION | - | send_header_v0, stream_error(unsupported-version) | CLOSED */
+    { 207u, XC_C2S_S_CLOSED, 0u, 2u,
+      { { XC_C2S_A_SEND_HEADER_V0, 0u, 0u }, { XC_C2S_A_STREAM_ERROR, XC_SE_UNSUPPORTED_VERSION, 0u }, { 0u, 0u, 0u } } },
+    /* 72: WAIT_HDR_AUTHED | HDR_HOST_UNKNOWN | - | stream_error(host-unknown) | CLOSED */
     { 208u, XC_C2S_S_CLOSED, 0u, 1u,
       { { XC_C2S_A_STREAM_ERROR, XC_SE_HOST_UNKNOWN, 0u }, { 0u, 0u, 0u }, { 0u, 0u, 0u } } },
-    /* 74: WAIT_HDR_AUTHED | STREAM_CLOSE, PEER_ERROR, STARTTLS, @sasl, @stanza, SERVER_ONLY, UNKNOWN | - | stream_error(invalid-namespace) | CLOSED */
+    /* 73: WAIT_HDR_AUTHED | HDR_HOST_GONE | - | stream_error(host-gone) | CLOSED */
     { 209u, XC_C2S_S_CLOSED, 0u, 1u,
+      { { XC_C2S_A_STREAM_ERROR, XC_SE_HOST_GONE, 0u }, { 0u, 0u, 0u }, { 0u, 0u, 0u } } },
+    /* 74: WAIT_HDR_AUTHED | HDR_HOST_CHANGED | - | stream_error(host-unknown) | CLOSED */
+    { 210u, XC_C2S_S_CLOSED, 0u, 1u,
+      { { XC_C2S_A_STREAM_ERROR, XC_SE_HOST_UNKNOWN, 0u }, { 0u, 0u, 0u }, { 0u, 0u, 0u } } },
+    /* 75: WAIT_HDR_AUTHED | STREAM_CLOSE, PEER_ERROR, STARTTLS, @sasl, @stanza, SERVER_ONLY, UNKNOWN | - | stream_error(invalid-namespace) | CLOSED */
+    { 211u, XC_C2S_S_CLOSED, 0u, 1u,
       { { XC_C2S_A_STREAM_ERROR, XC_SE_INVALID_NAMESPACE, 0u }, { 0u, 0u, 0u }, { 0u, 0u, 0u } } },
-    /* 75: BIND | IQ_BIND | resource_ok | bind | BOUND */
-    { 212u, XC_C2S_S_BOUND, 0u, 1u,
+    /* 76: BIND | IQ_BIND | resource_ok | bind | BOUND */
+    { 214u, XC_C2S_S_BOUND, 0u, 1u,
       { { XC_C2S_A_BIND, 0u, 0u }, { 0u, 0u, 0u }, { 0u, 0u, 0u } } },
-    /* 76: BIND | IQ_BIND, IQ_BIND_BAD | bind_retries_left | stanza_error(modify,bad-request), count_bind_failure | BIND */
-    { 213u, XC_C2S_S_BIND, 0u, 2u,
+    /* 77: BIND | IQ_BIND, IQ_BIND_BAD | bind_retries_left | stanza_error(modify,bad-request), count_bind_failure | BIND */
+    { 215u, XC_C2S_S_BIND, 0u, 2u,
       { { XC_C2S_A_STANZA_ERROR, XC_STZ_T_MODIFY, XC_STZ_BAD_REQUEST }, { XC_C2S_A_COUNT_BIND_FAILURE, 0u, 0u }, { 0u, 0u, 0u } } },
-    /* 77: BIND | IQ_BIND, IQ_BIND_BAD | - | stanza_error(modify,bad-request), stream_error(policy-violation) | CLOSED */
-    { 214u, XC_C2S_S_CLOSED, 0u, 2u,
+    /* 78: BIND | IQ_BIND, IQ_BIND_BAD | - | stanza_error(modify,bad-request), stream_error(policy-violation) | CLOSED */
+    { 216u, XC_C2S_S_CLOSED, 0u, 2u,
       { { XC_C2S_A_STANZA_ERROR, XC_STZ_T_MODIFY, XC_STZ_BAD_REQUEST }, { XC_C2S_A_STREAM_ERROR, XC_SE_POLICY_VIOLATION, 0u }, { 0u, 0u, 0u } } },
-    /* 78: BOUND | IQ_SESSION | - | session | ACTIVE */
-    { 217u, XC_C2S_S_ACTIVE, 0u, 1u,
+    /* 79: BOUND | IQ_SESSION | - | session | ACTIVE */
+    { 219u, XC_C2S_S_ACTIVE, 0u, 1u,
       { { XC_C2S_A_SESSION, 0u, 0u }, { 0u, 0u, 0u }, { 0u, 0u, 0u } } },
-    /* 79: BOUND | @route | - | route | ACTIVE */
-    { 218u, XC_C2S_S_ACTIVE, 0u, 1u,
+    /* 80: BOUND | @route | - | route | ACTIVE */
+    { 220u, XC_C2S_S_ACTIVE, 0u, 1u,
       { { XC_C2S_A_ROUTE, 0u, 0u }, { 0u, 0u, 0u }, { 0u, 0u, 0u } } },
-    /* 80: BOUND | IQ_BIND, IQ_BIND_BAD | - | stanza_error(cancel,not-allowed) | BOUND */
-    { 219u, XC_C2S_S_BOUND, 0u, 1u,
+    /* 81: BOUND | IQ_BIND, IQ_BIND_BAD | - | stanza_error(cancel,not-allowed) | BOUND */
+    { 221u, XC_C2S_S_BOUND, 0u, 1u,
       { { XC_C2S_A_STANZA_ERROR, XC_STZ_T_CANCEL, XC_STZ_NOT_ALLOWED }, { 0u, 0u, 0u }, { 0u, 0u, 0u } } },
-    /* 81: BOUND | PING_DUE | - | send_ping | BOUND */
-    { 220u, XC_C2S_S_BOUND, 0u, 1u,
+    /* 82: BOUND | PING_DUE | - | send_ping | BOUND */
+    { 222u, XC_C2S_S_BOUND, 0u, 1u,
       { { XC_C2S_A_SEND_PING, 0u, 0u }, { 0u, 0u, 0u }, { 0u, 0u, 0u } } },
-    /* 82: ACTIVE | IQ_SESSION | - | session | ACTIVE */
-    { 221u, XC_C2S_S_ACTIVE, 0u, 1u,
-      { { XC_C2S_A_SESSION, 0u, 0u }, { 0u, 0u, 0u }, { 0u, 0u, 0u } } },
-    /* 83: ACTIVE | @route | - | route | ACTIVE */
-    { 222u, XC_C2S_S_ACTIVE, 0u, 1u,
-      { { XC_C2S_A_ROUTE, 0u, 0u }, { 0u, 0u, 0u }, { 0u, 0u, 0u } } },
-    /* 84: ACTIVE | IQ_BIND, IQ_BIND_BAD | - | stanza_error(cancel,not-allowed) | ACTIVE */
+    /* 83: ACTIVE | IQ_SESSION | - | session | ACTIVE */
     { 223u, XC_C2S_S_ACTIVE, 0u, 1u,
-      { { XC_C2S_A_STANZA_ERROR, XC_STZ_T_CANCEL, XC_STZ_NOT_ALLOWED }, { 0u, 0u, 0u }, { 0u, 0u, 0u } } },
-    /* 85: ACTIVE | PING_DUE | - | send_ping | ACTIVE */
+      { { XC_C2S_A_SESSION, 0u, 0u }, { 0u, 0u, 0u }, { 0u, 0u, 0u } } },
+    /* 84: ACTIVE | @route | - | route | ACTIVE */
     { 224u, XC_C2S_S_ACTIVE, 0u, 1u,
+      { { XC_C2S_A_ROUTE, 0u, 0u }, { 0u, 0u, 0u }, { 0u, 0u, 0u } } },
+    /* 85: ACTIVE | IQ_BIND, IQ_BIND_BAD | - | stanza_error(cancel,not-allowed) | ACTIVE */
+    { 225u, XC_C2S_S_ACTIVE, 0u, 1u,
+      { { XC_C2S_A_STANZA_ERROR, XC_STZ_T_CANCEL, XC_STZ_NOT_ALLOWED }, { 0u, 0u, 0u }, { 0u, 0u, 0u } } },
+    /* 86: ACTIVE | PING_DUE | - | send_ping | ACTIVE */
+    { 226u, XC_C2S_S_ACTIVE, 0u, 1u,
       { { XC_C2S_A_SEND_PING, 0u, 0u }, { 0u, 0u, 0u }, { 0u, 0u, 0u } } },
-    /* 86: CLOSED | * | - | - | CLOSED */
-    { 227u, XC_C2S_S_CLOSED, 0u, 0u,
+    /* 87: CLOSED | * | - | - | CLOSED */
+    { 229u, XC_C2S_S_CLOSED, 0u, 0u,
       { { 0u, 0u, 0u }, { 0u, 0u, 0u }, { 0u, 0u, 0u } } },
 };
 
@@ -288,17 +291,17 @@ uint32_t xc_c2s_lookup(xc_c2s_state s, xc_c2s_event e, uint32_t guards)
     case XC_C2S_S_WAIT_HDR:
         switch (e) {
         case XC_C2S_E_HDR_OK:
-            if ((guards & (1u << XC_C2S_G_CERT_REFUSED)) != 0u) return 22u;
-            if ((guards & (1u << XC_C2S_G_TLS_REQUIRED)) != 0u) return 23u;
-            return 24u;
-        case XC_C2S_E_HDR_NO_VERSION:
+            if ((guards & (1u << XC_C2S_G_CERT_REFUSED)) != 0u) return 23u;
+            if ((guards & (1u << XC_C2S_G_TLS_REQUIRED)) != 0u) return 24u;
             return 25u;
-        case XC_C2S_E_HDR_HOST_UNKNOWN:
+        case XC_C2S_E_HDR_NO_VERSION:
             return 26u;
-        case XC_C2S_E_HDR_HOST_GONE:
+        case XC_C2S_E_HDR_HOST_UNKNOWN:
             return 27u;
-        case XC_C2S_E_HDR_HOST_CHANGED:
+        case XC_C2S_E_HDR_HOST_GONE:
             return 28u;
+        case XC_C2S_E_HDR_HOST_CHANGED:
+            return 29u;
         case XC_C2S_E_STARTTLS:
         case XC_C2S_E_AUTH_OFFERED:
         case XC_C2S_E_AUTH_NOT_OFFERED:
@@ -314,7 +317,7 @@ uint32_t xc_c2s_lookup(xc_c2s_state s, xc_c2s_event e, uint32_t guards)
         case XC_C2S_E_PEER_ERROR:
         case XC_C2S_E_UNKNOWN:
         case XC_C2S_E_STREAM_CLOSE:
-            return 29u;
+            return 30u;
         case XC_C2S_E_ERR_NOT_WELL_FORMED:
             return 0u;
         case XC_C2S_E_ERR_RESTRICTED:
@@ -334,17 +337,19 @@ uint32_t xc_c2s_lookup(xc_c2s_state s, xc_c2s_event e, uint32_t guards)
         case XC_C2S_E_SASL_CHALLENGE:
         case XC_C2S_E_SASL_SUCCESS:
         case XC_C2S_E_SASL_FAILURE:
-            return 21u;
+            return 22u;
         case XC_C2S_E_TIMEOUT:
             return 9u;
         case XC_C2S_E_SHUTDOWN:
             return 10u;
         case XC_C2S_E_PING_DUE:
             return 11u;
-        case XC_C2S_E_CONFLICT:
+        case XC_C2S_E_OUTPUT_FULL:
             return 12u;
+        case XC_C2S_E_CONFLICT:
+            return 13u;
         default:
-            return 21u;
+            return 22u;
         }
     case XC_C2S_S_PRE_TLS:
         switch (e) {
@@ -353,30 +358,30 @@ uint32_t xc_c2s_lookup(xc_c2s_state s, xc_c2s_event e, uint32_t guards)
         case XC_C2S_E_HDR_HOST_UNKNOWN:
         case XC_C2S_E_HDR_HOST_GONE:
         case XC_C2S_E_HDR_HOST_CHANGED:
-            return 15u;
+            return 16u;
         case XC_C2S_E_STARTTLS:
-            return 30u;
+            return 31u;
         case XC_C2S_E_AUTH_OFFERED:
         case XC_C2S_E_AUTH_NOT_OFFERED:
-            if ((guards & (1u << XC_C2S_G_RETRIES_LEFT)) != 0u) return 31u;
-            return 32u;
-        case XC_C2S_E_RESPONSE:
+            if ((guards & (1u << XC_C2S_G_RETRIES_LEFT)) != 0u) return 32u;
             return 33u;
-        case XC_C2S_E_ABORT:
+        case XC_C2S_E_RESPONSE:
             return 34u;
+        case XC_C2S_E_ABORT:
+            return 35u;
         case XC_C2S_E_IQ_BIND:
         case XC_C2S_E_IQ_BIND_BAD:
         case XC_C2S_E_IQ_SESSION:
         case XC_C2S_E_MESSAGE:
         case XC_C2S_E_PRESENCE:
         case XC_C2S_E_IQ:
-            return 17u;
+            return 18u;
         case XC_C2S_E_SERVER_ONLY:
-            return 14u;
+            return 15u;
         case XC_C2S_E_PEER_ERROR:
             return 8u;
         case XC_C2S_E_UNKNOWN:
-            return 13u;
+            return 14u;
         case XC_C2S_E_STREAM_CLOSE:
             return 7u;
         case XC_C2S_E_ERR_NOT_WELL_FORMED:
@@ -398,40 +403,42 @@ uint32_t xc_c2s_lookup(xc_c2s_state s, xc_c2s_event e, uint32_t guards)
         case XC_C2S_E_SASL_CHALLENGE:
         case XC_C2S_E_SASL_SUCCESS:
         case XC_C2S_E_SASL_FAILURE:
-            return 21u;
+            return 22u;
         case XC_C2S_E_TIMEOUT:
             return 9u;
         case XC_C2S_E_SHUTDOWN:
             return 10u;
         case XC_C2S_E_PING_DUE:
             return 11u;
-        case XC_C2S_E_CONFLICT:
+        case XC_C2S_E_OUTPUT_FULL:
             return 12u;
+        case XC_C2S_E_CONFLICT:
+            return 13u;
         default:
-            return 21u;
+            return 22u;
         }
     case XC_C2S_S_TLS_HS:
         switch (e) {
         case XC_C2S_E_TLS_DONE:
-            return 35u;
-        case XC_C2S_E_TLS_FAILED:
             return 36u;
-        default:
+        case XC_C2S_E_TLS_FAILED:
             return 37u;
+        default:
+            return 38u;
         }
     case XC_C2S_S_WAIT_HDR_TLS:
         switch (e) {
         case XC_C2S_E_HDR_OK:
-            if ((guards & (1u << XC_C2S_G_CERT_REFUSED)) != 0u) return 38u;
-            return 39u;
-        case XC_C2S_E_HDR_NO_VERSION:
+            if ((guards & (1u << XC_C2S_G_CERT_REFUSED)) != 0u) return 39u;
             return 40u;
-        case XC_C2S_E_HDR_HOST_UNKNOWN:
+        case XC_C2S_E_HDR_NO_VERSION:
             return 41u;
-        case XC_C2S_E_HDR_HOST_GONE:
+        case XC_C2S_E_HDR_HOST_UNKNOWN:
             return 42u;
-        case XC_C2S_E_HDR_HOST_CHANGED:
+        case XC_C2S_E_HDR_HOST_GONE:
             return 43u;
+        case XC_C2S_E_HDR_HOST_CHANGED:
+            return 44u;
         case XC_C2S_E_STARTTLS:
         case XC_C2S_E_AUTH_OFFERED:
         case XC_C2S_E_AUTH_NOT_OFFERED:
@@ -447,7 +454,7 @@ uint32_t xc_c2s_lookup(xc_c2s_state s, xc_c2s_event e, uint32_t guards)
         case XC_C2S_E_PEER_ERROR:
         case XC_C2S_E_UNKNOWN:
         case XC_C2S_E_STREAM_CLOSE:
-            return 44u;
+            return 45u;
         case XC_C2S_E_ERR_NOT_WELL_FORMED:
             return 0u;
         case XC_C2S_E_ERR_RESTRICTED:
@@ -467,17 +474,19 @@ uint32_t xc_c2s_lookup(xc_c2s_state s, xc_c2s_event e, uint32_t guards)
         case XC_C2S_E_SASL_CHALLENGE:
         case XC_C2S_E_SASL_SUCCESS:
         case XC_C2S_E_SASL_FAILURE:
-            return 21u;
+            return 22u;
         case XC_C2S_E_TIMEOUT:
             return 9u;
         case XC_C2S_E_SHUTDOWN:
             return 10u;
         case XC_C2S_E_PING_DUE:
             return 11u;
-        case XC_C2S_E_CONFLICT:
+        case XC_C2S_E_OUTPUT_FULL:
             return 12u;
+        case XC_C2S_E_CONFLICT:
+            return 13u;
         default:
-            return 21u;
+            return 22u;
         }
     case XC_C2S_S_AUTH:
         switch (e) {
@@ -486,35 +495,35 @@ uint32_t xc_c2s_lookup(xc_c2s_state s, xc_c2s_event e, uint32_t guards)
         case XC_C2S_E_HDR_HOST_UNKNOWN:
         case XC_C2S_E_HDR_HOST_GONE:
         case XC_C2S_E_HDR_HOST_CHANGED:
-            return 15u;
+            return 16u;
         case XC_C2S_E_STARTTLS:
-            if ((guards & (1u << XC_C2S_G_SECURE)) != 0u) return 51u;
-            return 52u;
-        case XC_C2S_E_AUTH_OFFERED:
-            if ((guards & (1u << XC_C2S_G_TLS_REQUIRED)) != 0u) return 45u;
-            if ((guards & (1u << XC_C2S_G_B64_OK)) != 0u) return 46u;
-            if ((guards & (1u << XC_C2S_G_RETRIES_LEFT)) != 0u) return 47u;
-            return 48u;
-        case XC_C2S_E_AUTH_NOT_OFFERED:
-            if ((guards & (1u << XC_C2S_G_RETRIES_LEFT)) != 0u) return 49u;
-            return 50u;
-        case XC_C2S_E_RESPONSE:
+            if ((guards & (1u << XC_C2S_G_SECURE)) != 0u) return 52u;
             return 53u;
-        case XC_C2S_E_ABORT:
+        case XC_C2S_E_AUTH_OFFERED:
+            if ((guards & (1u << XC_C2S_G_TLS_REQUIRED)) != 0u) return 46u;
+            if ((guards & (1u << XC_C2S_G_B64_OK)) != 0u) return 47u;
+            if ((guards & (1u << XC_C2S_G_RETRIES_LEFT)) != 0u) return 48u;
+            return 49u;
+        case XC_C2S_E_AUTH_NOT_OFFERED:
+            if ((guards & (1u << XC_C2S_G_RETRIES_LEFT)) != 0u) return 50u;
+            return 51u;
+        case XC_C2S_E_RESPONSE:
             return 54u;
+        case XC_C2S_E_ABORT:
+            return 55u;
         case XC_C2S_E_IQ_BIND:
         case XC_C2S_E_IQ_BIND_BAD:
         case XC_C2S_E_IQ_SESSION:
         case XC_C2S_E_MESSAGE:
         case XC_C2S_E_PRESENCE:
         case XC_C2S_E_IQ:
-            return 17u;
+            return 18u;
         case XC_C2S_E_SERVER_ONLY:
-            return 14u;
+            return 15u;
         case XC_C2S_E_PEER_ERROR:
             return 8u;
         case XC_C2S_E_UNKNOWN:
-            return 13u;
+            return 14u;
         case XC_C2S_E_STREAM_CLOSE:
             return 7u;
         case XC_C2S_E_ERR_NOT_WELL_FORMED:
@@ -536,17 +545,19 @@ uint32_t xc_c2s_lookup(xc_c2s_state s, xc_c2s_event e, uint32_t guards)
         case XC_C2S_E_SASL_CHALLENGE:
         case XC_C2S_E_SASL_SUCCESS:
         case XC_C2S_E_SASL_FAILURE:
-            return 21u;
+            return 22u;
         case XC_C2S_E_TIMEOUT:
             return 9u;
         case XC_C2S_E_SHUTDOWN:
             return 10u;
         case XC_C2S_E_PING_DUE:
             return 11u;
-        case XC_C2S_E_CONFLICT:
+        case XC_C2S_E_OUTPUT_FULL:
             return 12u;
+        case XC_C2S_E_CONFLICT:
+            return 13u;
         default:
-            return 21u;
+            return 22u;
         }
     case XC_C2S_S_SASL_WAIT:
         switch (e) {
@@ -555,29 +566,29 @@ uint32_t xc_c2s_lookup(xc_c2s_state s, xc_c2s_event e, uint32_t guards)
         case XC_C2S_E_HDR_HOST_UNKNOWN:
         case XC_C2S_E_HDR_HOST_GONE:
         case XC_C2S_E_HDR_HOST_CHANGED:
-            return 15u;
-        case XC_C2S_E_STARTTLS:
             return 16u;
+        case XC_C2S_E_STARTTLS:
+            return 17u;
         case XC_C2S_E_AUTH_OFFERED:
         case XC_C2S_E_AUTH_NOT_OFFERED:
-            return 18u;
-        case XC_C2S_E_RESPONSE:
             return 19u;
-        case XC_C2S_E_ABORT:
+        case XC_C2S_E_RESPONSE:
             return 20u;
+        case XC_C2S_E_ABORT:
+            return 21u;
         case XC_C2S_E_IQ_BIND:
         case XC_C2S_E_IQ_BIND_BAD:
         case XC_C2S_E_IQ_SESSION:
         case XC_C2S_E_MESSAGE:
         case XC_C2S_E_PRESENCE:
         case XC_C2S_E_IQ:
-            return 17u;
+            return 18u;
         case XC_C2S_E_SERVER_ONLY:
-            return 14u;
+            return 15u;
         case XC_C2S_E_PEER_ERROR:
             return 8u;
         case XC_C2S_E_UNKNOWN:
-            return 13u;
+            return 14u;
         case XC_C2S_E_STREAM_CLOSE:
             return 7u;
         case XC_C2S_E_ERR_NOT_WELL_FORMED:
@@ -596,24 +607,26 @@ uint32_t xc_c2s_lookup(xc_c2s_state s, xc_c2s_event e, uint32_t guards)
             return 6u;
         case XC_C2S_E_TLS_DONE:
         case XC_C2S_E_TLS_FAILED:
-            return 21u;
+            return 22u;
         case XC_C2S_E_SASL_CHALLENGE:
-            return 55u;
-        case XC_C2S_E_SASL_SUCCESS:
             return 56u;
+        case XC_C2S_E_SASL_SUCCESS:
+            return 57u;
         case XC_C2S_E_SASL_FAILURE:
-            if ((guards & (1u << XC_C2S_G_RETRIES_LEFT)) != 0u) return 57u;
-            return 58u;
+            if ((guards & (1u << XC_C2S_G_RETRIES_LEFT)) != 0u) return 58u;
+            return 59u;
         case XC_C2S_E_TIMEOUT:
             return 9u;
         case XC_C2S_E_SHUTDOWN:
             return 10u;
         case XC_C2S_E_PING_DUE:
             return 11u;
-        case XC_C2S_E_CONFLICT:
+        case XC_C2S_E_OUTPUT_FULL:
             return 12u;
+        case XC_C2S_E_CONFLICT:
+            return 13u;
         default:
-            return 21u;
+            return 22u;
         }
     case XC_C2S_S_SASL_STEP:
         switch (e) {
@@ -622,36 +635,36 @@ uint32_t xc_c2s_lookup(xc_c2s_state s, xc_c2s_event e, uint32_t guards)
         case XC_C2S_E_HDR_HOST_UNKNOWN:
         case XC_C2S_E_HDR_HOST_GONE:
         case XC_C2S_E_HDR_HOST_CHANGED:
-            return 15u;
-        case XC_C2S_E_STARTTLS:
             return 16u;
+        case XC_C2S_E_STARTTLS:
+            return 17u;
         case XC_C2S_E_AUTH_OFFERED:
-            if ((guards & (1u << XC_C2S_G_B64_OK)) != 0u) return 64u;
-            if ((guards & (1u << XC_C2S_G_RETRIES_LEFT)) != 0u) return 65u;
-            return 66u;
+            if ((guards & (1u << XC_C2S_G_B64_OK)) != 0u) return 65u;
+            if ((guards & (1u << XC_C2S_G_RETRIES_LEFT)) != 0u) return 66u;
+            return 67u;
         case XC_C2S_E_AUTH_NOT_OFFERED:
-            if ((guards & (1u << XC_C2S_G_RETRIES_LEFT)) != 0u) return 67u;
-            return 68u;
+            if ((guards & (1u << XC_C2S_G_RETRIES_LEFT)) != 0u) return 68u;
+            return 69u;
         case XC_C2S_E_RESPONSE:
-            if ((guards & (1u << XC_C2S_G_B64_OK)) != 0u) return 59u;
-            if ((guards & (1u << XC_C2S_G_RETRIES_LEFT)) != 0u) return 60u;
-            return 61u;
+            if ((guards & (1u << XC_C2S_G_B64_OK)) != 0u) return 60u;
+            if ((guards & (1u << XC_C2S_G_RETRIES_LEFT)) != 0u) return 61u;
+            return 62u;
         case XC_C2S_E_ABORT:
-            if ((guards & (1u << XC_C2S_G_RETRIES_LEFT)) != 0u) return 62u;
-            return 63u;
+            if ((guards & (1u << XC_C2S_G_RETRIES_LEFT)) != 0u) return 63u;
+            return 64u;
         case XC_C2S_E_IQ_BIND:
         case XC_C2S_E_IQ_BIND_BAD:
         case XC_C2S_E_IQ_SESSION:
         case XC_C2S_E_MESSAGE:
         case XC_C2S_E_PRESENCE:
         case XC_C2S_E_IQ:
-            return 17u;
+            return 18u;
         case XC_C2S_E_SERVER_ONLY:
-            return 14u;
+            return 15u;
         case XC_C2S_E_PEER_ERROR:
             return 8u;
         case XC_C2S_E_UNKNOWN:
-            return 13u;
+            return 14u;
         case XC_C2S_E_STREAM_CLOSE:
             return 7u;
         case XC_C2S_E_ERR_NOT_WELL_FORMED:
@@ -673,30 +686,32 @@ uint32_t xc_c2s_lookup(xc_c2s_state s, xc_c2s_event e, uint32_t guards)
         case XC_C2S_E_SASL_CHALLENGE:
         case XC_C2S_E_SASL_SUCCESS:
         case XC_C2S_E_SASL_FAILURE:
-            return 21u;
+            return 22u;
         case XC_C2S_E_TIMEOUT:
             return 9u;
         case XC_C2S_E_SHUTDOWN:
             return 10u;
         case XC_C2S_E_PING_DUE:
             return 11u;
-        case XC_C2S_E_CONFLICT:
+        case XC_C2S_E_OUTPUT_FULL:
             return 12u;
+        case XC_C2S_E_CONFLICT:
+            return 13u;
         default:
-            return 21u;
+            return 22u;
         }
     case XC_C2S_S_WAIT_HDR_AUTHED:
         switch (e) {
         case XC_C2S_E_HDR_OK:
-            return 69u;
-        case XC_C2S_E_HDR_NO_VERSION:
             return 70u;
-        case XC_C2S_E_HDR_HOST_UNKNOWN:
+        case XC_C2S_E_HDR_NO_VERSION:
             return 71u;
-        case XC_C2S_E_HDR_HOST_GONE:
+        case XC_C2S_E_HDR_HOST_UNKNOWN:
             return 72u;
-        case XC_C2S_E_HDR_HOST_CHANGED:
+        case XC_C2S_E_HDR_HOST_GONE:
             return 73u;
+        case XC_C2S_E_HDR_HOST_CHANGED:
+            return 74u;
         case XC_C2S_E_STARTTLS:
         case XC_C2S_E_AUTH_OFFERED:
         case XC_C2S_E_AUTH_NOT_OFFERED:
@@ -712,7 +727,7 @@ uint32_t xc_c2s_lookup(xc_c2s_state s, xc_c2s_event e, uint32_t guards)
         case XC_C2S_E_PEER_ERROR:
         case XC_C2S_E_UNKNOWN:
         case XC_C2S_E_STREAM_CLOSE:
-            return 74u;
+            return 75u;
         case XC_C2S_E_ERR_NOT_WELL_FORMED:
             return 0u;
         case XC_C2S_E_ERR_RESTRICTED:
@@ -732,17 +747,19 @@ uint32_t xc_c2s_lookup(xc_c2s_state s, xc_c2s_event e, uint32_t guards)
         case XC_C2S_E_SASL_CHALLENGE:
         case XC_C2S_E_SASL_SUCCESS:
         case XC_C2S_E_SASL_FAILURE:
-            return 21u;
+            return 22u;
         case XC_C2S_E_TIMEOUT:
             return 9u;
         case XC_C2S_E_SHUTDOWN:
             return 10u;
         case XC_C2S_E_PING_DUE:
             return 11u;
-        case XC_C2S_E_CONFLICT:
+        case XC_C2S_E_OUTPUT_FULL:
             return 12u;
+        case XC_C2S_E_CONFLICT:
+            return 13u;
         default:
-            return 21u;
+            return 22u;
         }
     case XC_C2S_S_BIND:
         switch (e) {
@@ -751,34 +768,34 @@ uint32_t xc_c2s_lookup(xc_c2s_state s, xc_c2s_event e, uint32_t guards)
         case XC_C2S_E_HDR_HOST_UNKNOWN:
         case XC_C2S_E_HDR_HOST_GONE:
         case XC_C2S_E_HDR_HOST_CHANGED:
-            return 15u;
-        case XC_C2S_E_STARTTLS:
             return 16u;
+        case XC_C2S_E_STARTTLS:
+            return 17u;
         case XC_C2S_E_AUTH_OFFERED:
         case XC_C2S_E_AUTH_NOT_OFFERED:
-            return 18u;
-        case XC_C2S_E_RESPONSE:
             return 19u;
-        case XC_C2S_E_ABORT:
+        case XC_C2S_E_RESPONSE:
             return 20u;
+        case XC_C2S_E_ABORT:
+            return 21u;
         case XC_C2S_E_IQ_BIND:
-            if ((guards & (1u << XC_C2S_G_RESOURCE_OK)) != 0u) return 75u;
-            if ((guards & (1u << XC_C2S_G_BIND_RETRIES_LEFT)) != 0u) return 76u;
-            return 77u;
+            if ((guards & (1u << XC_C2S_G_RESOURCE_OK)) != 0u) return 76u;
+            if ((guards & (1u << XC_C2S_G_BIND_RETRIES_LEFT)) != 0u) return 77u;
+            return 78u;
         case XC_C2S_E_IQ_BIND_BAD:
-            if ((guards & (1u << XC_C2S_G_BIND_RETRIES_LEFT)) != 0u) return 76u;
-            return 77u;
+            if ((guards & (1u << XC_C2S_G_BIND_RETRIES_LEFT)) != 0u) return 77u;
+            return 78u;
         case XC_C2S_E_IQ_SESSION:
         case XC_C2S_E_MESSAGE:
         case XC_C2S_E_PRESENCE:
         case XC_C2S_E_IQ:
-            return 17u;
+            return 18u;
         case XC_C2S_E_SERVER_ONLY:
-            return 14u;
+            return 15u;
         case XC_C2S_E_PEER_ERROR:
             return 8u;
         case XC_C2S_E_UNKNOWN:
-            return 13u;
+            return 14u;
         case XC_C2S_E_STREAM_CLOSE:
             return 7u;
         case XC_C2S_E_ERR_NOT_WELL_FORMED:
@@ -800,17 +817,19 @@ uint32_t xc_c2s_lookup(xc_c2s_state s, xc_c2s_event e, uint32_t guards)
         case XC_C2S_E_SASL_CHALLENGE:
         case XC_C2S_E_SASL_SUCCESS:
         case XC_C2S_E_SASL_FAILURE:
-            return 21u;
+            return 22u;
         case XC_C2S_E_TIMEOUT:
             return 9u;
         case XC_C2S_E_SHUTDOWN:
             return 10u;
         case XC_C2S_E_PING_DUE:
             return 11u;
-        case XC_C2S_E_CONFLICT:
+        case XC_C2S_E_OUTPUT_FULL:
             return 12u;
+        case XC_C2S_E_CONFLICT:
+            return 13u;
         default:
-            return 21u;
+            return 22u;
         }
     case XC_C2S_S_BOUND:
         switch (e) {
@@ -819,31 +838,31 @@ uint32_t xc_c2s_lookup(xc_c2s_state s, xc_c2s_event e, uint32_t guards)
         case XC_C2S_E_HDR_HOST_UNKNOWN:
         case XC_C2S_E_HDR_HOST_GONE:
         case XC_C2S_E_HDR_HOST_CHANGED:
-            return 15u;
-        case XC_C2S_E_STARTTLS:
             return 16u;
+        case XC_C2S_E_STARTTLS:
+            return 17u;
         case XC_C2S_E_AUTH_OFFERED:
         case XC_C2S_E_AUTH_NOT_OFFERED:
-            return 18u;
-        case XC_C2S_E_RESPONSE:
             return 19u;
-        case XC_C2S_E_ABORT:
+        case XC_C2S_E_RESPONSE:
             return 20u;
+        case XC_C2S_E_ABORT:
+            return 21u;
         case XC_C2S_E_IQ_BIND:
         case XC_C2S_E_IQ_BIND_BAD:
-            return 80u;
+            return 81u;
         case XC_C2S_E_IQ_SESSION:
-            return 78u;
+            return 79u;
         case XC_C2S_E_MESSAGE:
         case XC_C2S_E_PRESENCE:
         case XC_C2S_E_IQ:
-            return 79u;
+            return 80u;
         case XC_C2S_E_SERVER_ONLY:
-            return 14u;
+            return 15u;
         case XC_C2S_E_PEER_ERROR:
             return 8u;
         case XC_C2S_E_UNKNOWN:
-            return 13u;
+            return 14u;
         case XC_C2S_E_STREAM_CLOSE:
             return 7u;
         case XC_C2S_E_ERR_NOT_WELL_FORMED:
@@ -865,17 +884,19 @@ uint32_t xc_c2s_lookup(xc_c2s_state s, xc_c2s_event e, uint32_t guards)
         case XC_C2S_E_SASL_CHALLENGE:
         case XC_C2S_E_SASL_SUCCESS:
         case XC_C2S_E_SASL_FAILURE:
-            return 21u;
+            return 22u;
         case XC_C2S_E_TIMEOUT:
             return 9u;
         case XC_C2S_E_SHUTDOWN:
             return 10u;
         case XC_C2S_E_PING_DUE:
-            return 81u;
-        case XC_C2S_E_CONFLICT:
+            return 82u;
+        case XC_C2S_E_OUTPUT_FULL:
             return 12u;
+        case XC_C2S_E_CONFLICT:
+            return 13u;
         default:
-            return 21u;
+            return 22u;
         }
     case XC_C2S_S_ACTIVE:
         switch (e) {
@@ -884,31 +905,31 @@ uint32_t xc_c2s_lookup(xc_c2s_state s, xc_c2s_event e, uint32_t guards)
         case XC_C2S_E_HDR_HOST_UNKNOWN:
         case XC_C2S_E_HDR_HOST_GONE:
         case XC_C2S_E_HDR_HOST_CHANGED:
-            return 15u;
-        case XC_C2S_E_STARTTLS:
             return 16u;
+        case XC_C2S_E_STARTTLS:
+            return 17u;
         case XC_C2S_E_AUTH_OFFERED:
         case XC_C2S_E_AUTH_NOT_OFFERED:
-            return 18u;
-        case XC_C2S_E_RESPONSE:
             return 19u;
-        case XC_C2S_E_ABORT:
+        case XC_C2S_E_RESPONSE:
             return 20u;
+        case XC_C2S_E_ABORT:
+            return 21u;
         case XC_C2S_E_IQ_BIND:
         case XC_C2S_E_IQ_BIND_BAD:
-            return 84u;
+            return 85u;
         case XC_C2S_E_IQ_SESSION:
-            return 82u;
+            return 83u;
         case XC_C2S_E_MESSAGE:
         case XC_C2S_E_PRESENCE:
         case XC_C2S_E_IQ:
-            return 83u;
+            return 84u;
         case XC_C2S_E_SERVER_ONLY:
-            return 14u;
+            return 15u;
         case XC_C2S_E_PEER_ERROR:
             return 8u;
         case XC_C2S_E_UNKNOWN:
-            return 13u;
+            return 14u;
         case XC_C2S_E_STREAM_CLOSE:
             return 7u;
         case XC_C2S_E_ERR_NOT_WELL_FORMED:
@@ -930,25 +951,27 @@ uint32_t xc_c2s_lookup(xc_c2s_state s, xc_c2s_event e, uint32_t guards)
         case XC_C2S_E_SASL_CHALLENGE:
         case XC_C2S_E_SASL_SUCCESS:
         case XC_C2S_E_SASL_FAILURE:
-            return 21u;
+            return 22u;
         case XC_C2S_E_TIMEOUT:
             return 9u;
         case XC_C2S_E_SHUTDOWN:
             return 10u;
         case XC_C2S_E_PING_DUE:
-            return 85u;
-        case XC_C2S_E_CONFLICT:
+            return 86u;
+        case XC_C2S_E_OUTPUT_FULL:
             return 12u;
+        case XC_C2S_E_CONFLICT:
+            return 13u;
         default:
-            return 21u;
+            return 22u;
         }
     case XC_C2S_S_CLOSED:
         switch (e) {
         default:
-            return 86u;
+            return 87u;
         }
     default:
-        return 21u;
+        return 22u;
     }
 }
 
@@ -1009,6 +1032,7 @@ xc_str xc_c2s_event_name(xc_c2s_event e)
     case XC_C2S_E_TIMEOUT: return XC_STR_LIT("TIMEOUT");
     case XC_C2S_E_SHUTDOWN: return XC_STR_LIT("SHUTDOWN");
     case XC_C2S_E_PING_DUE: return XC_STR_LIT("PING_DUE");
+    case XC_C2S_E_OUTPUT_FULL: return XC_STR_LIT("OUTPUT_FULL");
     case XC_C2S_E_CONFLICT: return XC_STR_LIT("CONFLICT");
     default: return XC_STR_LIT("?");
     }

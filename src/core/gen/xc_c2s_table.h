@@ -68,6 +68,7 @@ typedef enum xc_c2s_event {
     XC_C2S_E_TIMEOUT,            /* shell: the stream's negotiation or idle timer expired */
     XC_C2S_E_SHUTDOWN,           /* shell: the server is shutting down */
     XC_C2S_E_PING_DUE,           /* shell: a bound stream was silent for timeouts.idle; the server asks whether the client is there */
+    XC_C2S_E_OUTPUT_FULL,        /* shell: the client does not read: its output queue is over limits.output_queue_bytes */
     XC_C2S_E_CONFLICT,           /* shell: a newer stream bound the same full JID (DESIGN.md: the new one wins) */
     XC_C2S_E_COUNT
 } xc_c2s_event;
@@ -115,7 +116,7 @@ typedef enum xc_c2s_op {
 } xc_c2s_op;
 
 #define XC_C2S_MAX_ACTIONS 3u
-#define XC_C2S_ROWS 87u
+#define XC_C2S_ROWS 88u
 
 /* One action of a row: an xc_*_op and its arguments (enumerators of xc_stream_error,
    xc_sasl_failure, xc_stanza_error_type, xc_stanza_error; 0 when unused). */
