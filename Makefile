@@ -141,6 +141,8 @@ test: deps
 SERVER_TESTS :=
 -include src/server/sasl.mk
 -include src/server/server.mk
+# bench/c2s.mk: the C load generator and `make bench-c2s` (xmppd beside Prosody)
+-include bench/c2s.mk
 
 clean:
 	rm -rf build
