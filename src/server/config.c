@@ -196,14 +196,14 @@ static int check_key_file(ctx *c, const config_setting_t *where, const char *pat
     return 0;
 }
 
-/* client_certs, client_ca, client_crl and client_cert_identity of one virtual host. */
+/* c2s_client_certs, client_ca, client_crl and client_cert_identity of one virtual host. */
 static int load_client_certs(ctx *c, const config_setting_t *e, xs_vhost_cfg *h)
 {
     char mode[16], ident[16];
 
     snprintf(mode, sizeof mode, "off");
     snprintf(ident, sizeof ident, "xmppaddr");
-    if (get_str(c, e, "client_certs", mode, sizeof mode, 0) != 0 ||
+    if (get_str(c, e, "c2s_client_certs", mode, sizeof mode, 0) != 0 ||
         get_str(c, e, "client_cert_identity", ident, sizeof ident, 0) != 0)
         return -1;
     if (strcmp(mode, "off") == 0)
@@ -213,7 +213,7 @@ static int load_client_certs(ctx *c, const config_setting_t *e, xs_vhost_cfg *h)
     else if (strcmp(mode, "required") == 0)
         h->client_certs = XS_CLIENT_CERTS_REQUIRED;
     else
-        return fail(c, config_setting_get_member(e, "client_certs"), "'client_certs' is off, optional or required");
+        return fail(c, config_setting_get_member(e, "c2s_client_certs"), "'c2s_client_certs' is off, optional or required");
     if (strcmp(ident, "xmppaddr") == 0)
         h->cert_identity = XS_CERT_ID_XMPPADDR;
     else if (strcmp(ident, "email") == 0)
@@ -224,13 +224,13 @@ static int load_client_certs(ctx *c, const config_setting_t *e, xs_vhost_cfg *h)
         get_path(c, e, "client_crl", h->client_crl, 0) != 0)
         return -1;
     if (h->client_certs == XS_CLIENT_CERTS_OFF && (h->client_ca[0] != '\0' || h->client_crl[0] != '\0'))
-        return fail(c, e, "'client_ca' and 'client_crl' need client_certs = \"optional\" or \"required\"");
+        return fail(c, e, "'client_ca' and 'client_crl' need c2s_client_certs = \"optional\" or \"required\"");
     return 0;
 }
 
 static int load_hosts(ctx *c, const config_setting_t *root, xs_config *cfg)
 {
-    static const char *const known[] = { "domain", "certificate", "key", "client_certs", "client_ca", "client_crl",
+    static const char *const known[] = { "domain", "certificate", "key", "c2s_client_certs", "client_ca", "client_crl",
                                          "client_cert_identity", NULL };
     const config_setting_t *l = config_setting_get_member(root, "virtual_hosts");
     const config_setting_t *g;

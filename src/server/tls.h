@@ -69,7 +69,7 @@ int xs_tls_channel_binding(const xs_tls *t, uint8_t *out, size_t cap, size_t *le
  * the client's Finished); DESIGN.md: the binding type is read from the client's first message
  * and the matching data installed. 0 with *len set, or -1 (TLS 1.2: use xs_tls_channel_binding). */
 int xs_tls_unique_13(const xs_tls *t, uint8_t *out, size_t cap, size_t *len);
-/* After the handshake: the client's certificate under the c2s client_certs policy of `host`
+/* After the handshake: the client's certificate under the c2s_client_certs policy of `host`
  * (the stream's host). VERIFIED: the chain verified against the host's client_ca (and
  * client_crl) and names exactly one account of host in the configured place — jid (cap bytes)
  * holds it as "user@host", for EXTERNAL. REFUSED: the host requires a certificate and this one

@@ -1,5 +1,5 @@
 """Client certificates on c2s streams (issue 4; DESIGN.md "Client certificates required"):
-`client_certs = off | optional | required` per virtual host, verified against the host's
+`c2s_client_certs = off | optional | required` per virtual host, verified against the host's
 client_ca and client_crl, the account named by id-on-xmppAddr (or rfc822Name when
 client_cert_identity = "email"), SASL EXTERNAL for a verified one.
 
@@ -76,7 +76,7 @@ def pki(tmp_path):
 
 
 def cert_server(make_server, pki, mode, crl=None, identity=None):
-    opts = f'client_certs = "{mode}"; client_ca = "{pki.ca}";'
+    opts = f'c2s_client_certs = "{mode}"; client_ca = "{pki.ca}";'
     if crl:
         opts += f' client_crl = "{crl}";'
     if identity:
@@ -219,7 +219,7 @@ def test_slixmpp_logs_in_with_external(make_server, pki):
 
 
 def test_client_ca_needs_client_certs_on(tmp_path, pki):
-    """A client_ca without client_certs is refused at start with file:line: reason."""
+    """A client_ca without c2s_client_certs is refused at start with file:line: reason."""
     cert, key = make_cert(str(tmp_path), "localhost")
     conf = tmp_path / "bad.conf"
     conf.write_text('listen = ( { address = "127.0.0.1"; port = 5999; } );\n'
@@ -227,7 +227,7 @@ def test_client_ca_needs_client_certs_on(tmp_path, pki):
                     f'  client_ca = "{pki.ca}"; }} );\n')
     r = subprocess.run([XMPPD, "-c", str(conf), "-t"], capture_output=True, timeout=10)
     assert r.returncode != 0
-    assert f"{conf}:2: 'client_ca' and 'client_crl' need client_certs" in r.stderr.decode() + r.stdout.decode()
+    assert f"{conf}:2: 'client_ca' and 'client_crl' need c2s_client_certs" in r.stderr.decode() + r.stdout.decode()
 
 
 
@@ -236,7 +236,7 @@ def test_sni_naming_a_host_without_client_certs_does_not_bypass_required(make_se
     """The stream is for localhost (required); SNI names other.test (off), whose context asks
     for no certificate. The policy of the stream's host decides: <policy-violation/>."""
     srv = make_server(hosts=("localhost", "other.test"),
-                      host_options={"localhost": f'client_certs = "required"; client_ca = "{pki.ca}";'})
+                      host_options={"localhost": f'c2s_client_certs = "required"; client_ca = "{pki.ca}";'})
     t = negotiate_tls(srv, srv.connect(), host="localhost", ctx=srv.client_context("other.test"), sni="other.test")
     t.sendall(open_header())
     data, clean, secs = recv_to_eof(t, timeout=5)
