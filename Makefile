@@ -143,6 +143,8 @@ SERVER_TESTS :=
 -include src/server/server.mk
 # bench/c2s.mk: the C load generator and `make bench-c2s` (xmppd beside Prosody)
 -include bench/c2s.mk
+# tests/conformance/conformance.mk: `make conformance` (the requirement runner against any server)
+-include tests/conformance/conformance.mk
 
 clean:
 	rm -rf build
