@@ -32,7 +32,7 @@ OPT ?= -O2 -g
 CFLAGS_ALL := -std=c11 -D_DEFAULT_SOURCE $(OPT) $(WARN) $(HARDEN) $(EXTRA_CFLAGS)
 LDFLAGS_ALL := $(HARDEN_LD) $(EXTRA_LDFLAGS)
 
-PKGS_TEST := cmocka libidn
+PKGS_TEST := cmocka libidn libcrypto
 PC_CFLAGS = $(shell pkg-config --cflags $(PKGS_TEST))
 PC_LIBS = $(shell pkg-config --libs $(PKGS_TEST))
 
