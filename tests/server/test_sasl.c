@@ -243,8 +243,9 @@ static void start_raw(xs_sasl_session *s, xc_mech mech, const char *data, size_t
 }
 
 /* A SCRAM-SHA-256 client by hand (RFC 5802 §3), for GS2 flags Cyrus's client never sends:
- * juliet logs in with gs2 flag `flag` ("n" or "y"); returns the final outcome's kind. */
-static xc_c2s_sasl_kind hand_scram_256(const xs_tls_facts *tls, const char *flag, const char *password)
+ * juliet logs in with `mech` (SCRAM-SHA-256 or its -PLUS name) and gs2 flag `flag` ("n" or "y");
+ * returns the final outcome's kind. */
+static xc_c2s_sasl_kind hand_scram_256(const xs_tls_facts *tls, xc_mech mech, const char *flag, const char *password)
 {
     xs_sasl_session *s = xs_sasl_session_new(HOST, tls);
     char first[128], server_first[256], final[512], auth[1024], gs2[8], cbind[16];
@@ -257,8 +258,11 @@ static xc_c2s_sasl_kind hand_scram_256(const xs_tls_facts *tls, const char *flag
     assert_non_null(s);
     (void)snprintf(gs2, sizeof gs2, "%s,,", flag);
     (void)snprintf(first, sizeof first, "%sn=juliet,r=hand0123456789abcdefghij", gs2);
-    start_raw(s, XC_MECH_SCRAM_SHA_256, first, strlen(first), 1, &out);
-    assert_int_equal(out.kind, XC_C2S_SASL_CHALLENGE);
+    start_raw(s, mech, first, strlen(first), 1, &out);
+    if (out.kind != XC_C2S_SASL_CHALLENGE) {
+        xs_sasl_session_free(s);
+        return out.kind;
+    }
     assert_true(out.data_len < sizeof server_first);
     memcpy(server_first, out.data, out.data_len);
     server_first[out.data_len] = '\0';
@@ -539,10 +543,26 @@ static void test_sasl_channel_binding_mismatch_fails(void **state)
     /* downgrade: a client that supports binding and believes we do not ("y", RFC 5802 §6)
      * on a stream that offered -PLUS. Cyrus's client sends "n" then, so this one is by hand; the
      * positive controls show the hand-made client is right. */
-    assert_int_equal(hand_scram_256(&tls, "n", PASSWORD), XC_C2S_SASL_SUCCESS);
-    assert_int_equal(hand_scram_256(&tls, "y", PASSWORD), XC_C2S_SASL_FAILURE);
+    assert_int_equal(hand_scram_256(&tls, XC_MECH_SCRAM_SHA_256, "n", PASSWORD), XC_C2S_SASL_SUCCESS);
+    assert_int_equal(hand_scram_256(&tls, XC_MECH_SCRAM_SHA_256, "y", PASSWORD), XC_C2S_SASL_FAILURE);
     tls = tls_plain();
-    assert_int_equal(hand_scram_256(&tls, "y", PASSWORD), XC_C2S_SASL_SUCCESS);
+    assert_int_equal(hand_scram_256(&tls, XC_MECH_SCRAM_SHA_256, "y", PASSWORD), XC_C2S_SASL_SUCCESS);
+}
+
+/* Found by fuzz/fuzz_sasl.c (tests/regress/sasl/plus_mech_accepts_gs2_flag_n*): a -PLUS
+ * mechanism is channel binding or nothing. A client that names SCRAM-SHA-256-PLUS and then
+ * says "n" (no binding) or "y" would otherwise log in unbound, and a man in the middle could
+ * rename a plain SCRAM client's mechanism to -PLUS (the name is not covered by the proof). */
+/* REQ: SASL-32 */
+static void test_sasl_plus_mechanism_requires_binding(void **state)
+{
+    xs_tls_facts tls = tls_cb(CB_A, "tls-exporter");
+
+    (void)state;
+    assert_int_equal(hand_scram_256(&tls, XC_MECH_SCRAM_SHA_256_PLUS, "n", PASSWORD), XC_C2S_SASL_FAILURE);
+    assert_int_equal(hand_scram_256(&tls, XC_MECH_SCRAM_SHA_256_PLUS, "y", PASSWORD), XC_C2S_SASL_FAILURE);
+    /* positive control: the same client and password with the plain name */
+    assert_int_equal(hand_scram_256(&tls, XC_MECH_SCRAM_SHA_256, "n", PASSWORD), XC_C2S_SASL_SUCCESS);
 }
 
 /* A session with data for both types serves whichever the client names (DESIGN.md "Channel
@@ -995,6 +1015,7 @@ int main(void)
         cmocka_unit_test(test_sasl_names_are_nodes_of_the_streams_host),
         cmocka_unit_test(test_sasl_scram_plus_with_channel_binding_logs_in),
         cmocka_unit_test(test_sasl_channel_binding_mismatch_fails),
+        cmocka_unit_test(test_sasl_plus_mechanism_requires_binding),
         cmocka_unit_test(test_sasl_channel_binding_type_checked_in_first_response),
         cmocka_unit_test(test_sasl_channel_binding_type_chosen_by_the_client),
         cmocka_unit_test(test_sasl_wrong_password_and_unknown_user_fail_alike),
