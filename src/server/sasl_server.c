@@ -511,7 +511,7 @@ void xs_sasl_shutdown(void)
 static void use_binding(xs_sasl_session *s, size_t i)
 {
     s->cb.name = s->binding[i].type;
-    s->cb.critical = 0;
+    s->cb.critical = s->mech == XC_MECH_SCRAM_SHA_256_PLUS || s->mech == XC_MECH_SCRAM_SHA_1_PLUS;
     s->cb.len = s->binding[i].len;
     s->cb.data = s->binding[i].data;
 }
@@ -642,15 +642,17 @@ static int usable(const xs_sasl_session *s, xc_mech m)
 
 /* The GS2 header of a SCRAM client-first message names the binding it wants ("p=NAME,"):
  * install that type's data for this attempt. -1 when this stream has no data of that type
- * (DESIGN.md "Channel binding": not a password failure). Anything else malformed, and the
- * "n" and "y" flags, are Cyrus's to judge. */
+ * (DESIGN.md "Channel binding": not a password failure), and for the "n" and "y" flags under a
+ * -PLUS mechanism: its name promises binding, and Cyrus 2.1.28 enforces that only for a
+ * binding marked critical (use_binding does) — found by fuzz/fuzz_sasl.c. Anything else
+ * malformed is Cyrus's to judge. */
 static int select_binding(xs_sasl_session *s, const uint8_t *d, size_t len)
 {
     const uint8_t *comma;
     size_t n, i;
 
     if (len < 2 || d[0] != 'p' || d[1] != '=')
-        return 0;
+        return (s->mech == XC_MECH_SCRAM_SHA_256_PLUS || s->mech == XC_MECH_SCRAM_SHA_1_PLUS) ? -1 : 0;
     comma = memchr(d + 2, ',', len - 2);
     if (comma == NULL)
         return 0;
@@ -845,13 +847,13 @@ void xs_sasl_start(xs_sasl_session *s, xc_mech mech, const uint8_t *data, size_t
         fail(s, XC_SF_MALFORMED_REQUEST, 0, out);
         return;
     }
+    s->mech = mech;
     if (s->has_cb)
         use_binding(s, 0);
     if (present && is_scram(mech) && select_binding(s, data, len) != 0) {
         fail(s, XC_SF_MALFORMED_REQUEST, 0, out);
         return;
     }
-    s->mech = mech;
     if (open_attempt(s, mech) != 0) {
         fail(s, XC_SF_TEMPORARY_AUTH_FAILURE, 0, out);
         return;
