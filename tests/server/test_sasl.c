@@ -23,7 +23,9 @@
 #include <cmocka.h>
 
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <sqlite3.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -814,8 +816,14 @@ static int run_ctl(const char *input, char *out, size_t cap, const char *a1, con
     }
     close(in_pipe[0]);
     close(out_pipe[1]);
-    if (input != NULL)
-        assert_int_equal(write(in_pipe[1], input, strlen(input)), (ssize_t)strlen(input));
+    /* xmppctl may exit before it reads (an account that exists needs no password): the write
+     * then meets a closed pipe, which is EPIPE here (SIGPIPE ignored), not a test crash */
+    if (input != NULL) {
+        void (*old_handler)(int) = signal(SIGPIPE, SIG_IGN);
+        ssize_t w = write(in_pipe[1], input, strlen(input));
+        assert_true(w == (ssize_t)strlen(input) || (w < 0 && errno == EPIPE));
+        (void)signal(SIGPIPE, old_handler);
+    }
     close(in_pipe[1]);
     while (n + 1 < cap && (r = read(out_pipe[0], out + n, cap - 1 - n)) > 0)
         n += (size_t)r;
