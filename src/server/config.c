@@ -393,7 +393,7 @@ int xs_config_load(const char *path, xs_config *cfg, char *err, size_t err_len)
 {
     static const char *const known[] = { "listen", "virtual_hosts", "hosts_gone", "c2s_require_encryption",
                                          "mechanisms", "limits", "timeouts", "tls", "data_dir", "store",
-                                         "log_level", "user", NULL };
+                                         "log_level", "user", "s2s_dialback_secret_file", NULL };
     config_t lc;
     const config_setting_t *root;
     ctx c;
@@ -432,7 +432,11 @@ int xs_config_load(const char *path, xs_config *cfg, char *err, size_t err_len)
         load_mechs(&c, root, cfg) != 0 || load_groups(&c, root, cfg) != 0 ||
         get_path(&c, root, "data_dir", cfg->data_dir, 0) != 0 || get_path(&c, root, "store", cfg->store, 0) != 0 ||
         get_str(&c, root, "log_level", level, sizeof level, 0) != 0 ||
-        get_str(&c, root, "user", cfg->user, sizeof cfg->user, 0) != 0)
+        get_str(&c, root, "user", cfg->user, sizeof cfg->user, 0) != 0 ||
+        get_path(&c, root, "s2s_dialback_secret_file", cfg->dialback_secret, 0) != 0)
+        goto out;
+    if (cfg->dialback_secret[0] != '\0' &&
+        check_key_file(&c, config_setting_get_member(root, "s2s_dialback_secret_file"), cfg->dialback_secret) != 0)
         goto out;
     if (cfg->data_dir[0] == '\0')
         snprintf(cfg->data_dir, sizeof cfg->data_dir, "%s", c.dir);

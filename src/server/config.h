@@ -74,6 +74,7 @@ typedef struct xs_config {
     char tls_ciphers[XS_CFG_CIPHERS_MAX];       /* TLS 1.2 cipher list */
     char tls_ciphersuites[XS_CFG_CIPHERS_MAX];  /* TLS 1.3 suites ("" = OpenSSL's) */
     char user[64];                   /* the account xmppd runs as once started ("" = stay) */
+    char dialback_secret[XS_CFG_PATH_MAX];  /* s2s_dialback_secret_file, "" = data_dir/dialback.secret */
     char data_dir[XS_CFG_PATH_MAX];
     char store[XS_CFG_PATH_MAX];     /* the account store, default data_dir/accounts.db */
     xs_log_level log_level;

@@ -19,6 +19,7 @@
 
 #include "addr_limits.h"
 #include "config.h"
+#include "xc_dialback.h"
 #include "router.h"
 #include "tls.h"
 #include "xc_c2s.h"
@@ -39,6 +40,7 @@ typedef struct xs_server {
     xs_gen *gen;                 /* the current generation (one reference held here) */
     xs_router *router;
     xs_addr_table *addrs;        /* streams and failed logins per client address */
+    xc_db_secret db_secret;      /* K of the dialback keys (XEP-0185), read at start */
     uint8_t *route_buf;          /* shared by every stream */
     uint32_t route_cap;
     uint32_t stanza_postauth_max; /* route_buf was sized for this; a reload may not raise it */

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "conn.h"
+#include "dialback_secret.h"
 #include "log.h"
 #include "privileges.h"
 #include "sasl_server.h"
@@ -206,6 +207,7 @@ int main(int argc, char **argv)
     xs_gen *gen;
     uint32_t i;
     uint64_t seed = 0;
+    char path_used[XS_CFG_PATH_MAX + 32];
 
     while ((opt = getopt(argc, argv, "c:fth")) != -1) {
         switch (opt) {
@@ -240,6 +242,19 @@ int main(int argc, char **argv)
         xs_err("SASL: %s", err);
         xs_gen_unref(gen);
         return 1;
+    }
+    switch (xs_dialback_secret_load(gen->cfg.data_dir, gen->cfg.dialback_secret, &g_srv.db_secret, path_used,
+                                    sizeof path_used, err, sizeof err)) {
+    case XS_DB_SECRET_CREATED:
+        xs_info("dialback secret: made %s (256 bits from the CSPRNG, mode 0600)", path_used);
+        break;
+    case XS_DB_SECRET_LOADED:
+        xs_info("dialback secret: read from %s", path_used);
+        break;
+    case XS_DB_SECRET_FAILED:
+        xs_err("dialback secret: %s", err);
+        xs_gen_unref(gen);
+        goto out_sasl;
     }
     if (!foreground) {
         if (daemon(1, 0) != 0) {
