@@ -29,6 +29,7 @@
 #include "conn.h"
 #include "log.h"
 #include "sasl_server.h"
+#include "stream_memory.h"
 #include "xc_jid.h"
 #include "xc_stream_error.h"
 
@@ -53,6 +54,7 @@ struct xs_conn {
     char jid[XC_JID_FULL_MAX + 1];   /* the bound full JID, for logs */
     xc_c2s *s;
     xc_c2s_memory mem;
+    xs_stream_memory big;             /* the mapping behind mem's parser and output buffers */
     xs_tls *tls;                      /* set from STARTTLS on */
     xs_sasl_session *sasl;
     uint8_t cb[XS_TLS_CB_MAX];        /* channel-binding data */
@@ -236,10 +238,7 @@ static void on_handle_close(uv_handle_t *h)
     if (c->sasl != NULL)
         xs_sasl_session_free(c->sasl);
     xs_tls_free(c->tls);
-    free(c->mem.xml.nodes);
-    free(c->mem.xml.attrs);
-    free(c->mem.xml.bytes);
-    free(c->mem.out);
+    xs_stream_memory_unmap(&c->big);
     free(c->s);
     xs_gen_unref(c->gen);
     free(c);
@@ -763,20 +762,11 @@ static int alloc_stream(xs_conn *c)
     uint8_t rnd[XC_C2S_RANDOM_BYTES];
 
     xc_xml_memory_need(&cc->postauth, &need);
-    /* calloc of large blocks maps zero pages: untouched caps cost address space, not memory */
-    c->mem.xml.nodes = calloc(need.nodes_n, sizeof(xc_xml_node));
-    c->mem.xml.attrs = calloc(need.attrs_n, sizeof(xc_xml_attr));
-    c->mem.xml.bytes = calloc(need.bytes_n, 1);
-    c->mem.xml.nodes_n = need.nodes_n;
-    c->mem.xml.attrs_n = need.attrs_n;
-    c->mem.xml.bytes_n = need.bytes_n;
-    c->mem.out_cap = cc->postauth.max_stanza_bytes + 65536u;
-    c->mem.out = calloc(c->mem.out_cap, 1);
     c->mem.route = c->srv->route_buf;
     c->mem.route_cap = c->srv->route_cap;
     c->s = calloc(1, sizeof *c->s);
-    if (c->mem.xml.nodes == NULL || c->mem.xml.attrs == NULL || c->mem.xml.bytes == NULL || c->mem.out == NULL ||
-        c->s == NULL || RAND_bytes(rnd, (int)sizeof rnd) != 1) {
+    if (c->s == NULL || xs_stream_memory_map(&c->big, &need, cc->postauth.max_stanza_bytes + 65536u, &c->mem) != 0 ||
+        RAND_bytes(rnd, (int)sizeof rnd) != 1) {
         free(c->s);
         c->s = NULL;
         return -1;

@@ -9,7 +9,7 @@
 
 SERVER_SRC := src/server/main.c src/server/config.c src/server/conn.c src/server/log.c \
               src/server/router.c src/server/tls.c src/server/addr_limits.c src/server/privileges.c \
-              src/server/dialback_secret.c
+              src/server/dialback_secret.c src/server/stream_memory.c
 SERVER_OBJ := $(SERVER_SRC:%.c=$(B)/%.o)
 SERVER_PKGS := libuv openssl libconfig
 ROUTER_TEST_BIN := $(B)/tests/server/test_router

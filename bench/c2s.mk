@@ -1,0 +1,26 @@
+# bench/c2s.mk — the C load generator (bench/xmpp-load) and `make bench-c2s`, xmppd beside
+# Prosody. Included by the top-level Makefile (B, CC, CFLAGS_ALL, LDFLAGS_ALL, the $(B)/%.o
+# rule). The generator is part of `all`, so the gcc and clang builds keep it warning-free;
+# running the benchmark is never part of `make test`.
+#
+#   make bench-c2s    builds xmppd, xmppctl and the generator, then bench/run_c2s.sh (it
+#                     installs Prosody when it is missing; its settings are environment
+#                     variables, see bench/README-c2s.md)
+
+XLOAD_SRC := $(sort $(wildcard bench/xmpp-load/*.c))
+XLOAD_OBJ := $(XLOAD_SRC:%.c=$(B)/%.o)
+XLOAD_BIN := $(B)/xmpp-load
+
+$(XLOAD_OBJ): PC_CFLAGS += $(shell pkg-config --cflags openssl)
+
+all: $(XLOAD_BIN)
+
+$(XLOAD_BIN): $(XLOAD_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) $(XLOAD_OBJ) $(LDFLAGS_ALL) $(shell pkg-config --libs openssl) -o $@
+
+-include $(XLOAD_OBJ:.o=.d)
+
+.PHONY: bench-c2s
+bench-c2s: $(B)/xmppd $(B)/xmppctl $(XLOAD_BIN)
+	@XMPPD_BIN=$(B)/xmppd XMPPCTL_BIN=$(B)/xmppctl XLOAD_BIN=$(XLOAD_BIN) bench/run_c2s.sh
