@@ -40,7 +40,7 @@
 #define XC_C2S_B64_MAX 5464u          /* the same, base64-encoded */
 #define XC_C2S_OUT_MIN 16384u         /* smallest out buffer: negotiation output and SASL payloads */
 #define XC_C2S_LANG_MAX 35u           /* longest xml:lang kept (RFC 5646 tags in practice) */
-#define XC_C2S_MAX_BIND_FAILURES 5u   /* failed binds before <policy-violation/> (RFC 6120 §7.7.3) */
+#define XC_C2S_MAX_BIND_FAILURES 6u   /* failed binds before <policy-violation/>: the first and 5 retries (RFC 6120 §7.7.3: 5 to 10 retries) */
 
 /* SASL mechanisms xmppd can offer (DESIGN.md): EXTERNAL, SCRAM with and without channel binding,
  * PLAIN (only over TLS). Bit (1u << m) in masks. Listed in the order they are offered. */

@@ -1,0 +1,2 @@
+"""Every dialogue module; importing this package registers them all (registry.REGISTRY)."""
+from . import na, streams, tls, sasl, bind, stanzas, xmlrules, scans  # noqa: F401
