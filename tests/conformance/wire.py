@@ -46,25 +46,9 @@ def short(data, n=300):
     return data if len(data) <= n else data[:n] + "…"
 
 
-def tag_end(doc, i):
-    """Index just after the '>' that ends the tag starting at doc[i] (quotes honoured)."""
-    q = None
-    n = len(doc)
-    while i < n:
-        c = doc[i]
-        if q is not None:
-            if c == q:
-                q = None
-        elif c in (0x22, 0x27):
-            q = c
-        elif c == 0x3E:
-            return i + 1
-        i += 1
-    return n
-
-
 def tag_close(buf, i):
-    """Like tag_end, but -1 when the tag is not complete yet."""
+    """Index just after the '>' that ends the tag starting at buf[i] (quotes honoured), or -1
+    when the tag is not complete yet."""
     q = None
     n = len(buf)
     while i < n:
@@ -78,6 +62,12 @@ def tag_close(buf, i):
             return i + 1
         i += 1
     return -1
+
+
+def tag_end(doc, i):
+    """Like tag_close, but the end of doc when the tag is not complete."""
+    j = tag_close(doc, i)
+    return len(doc) if j < 0 else j
 
 
 class El:
