@@ -8,6 +8,8 @@
     --out DIR       write the same relative paths under DIR (make gen-check diffs DIR)
     --only c|svg|pml   write only those outputs (repeatable)
     --pml FILE      write the Promela model to FILE (implies --only pml; proofs/run_spin.sh)
+    --compose FILE  write the table as a Promela fragment for a composition model (proofs/dialback.pml
+                    includes the s2s tables' fragments; proofs/run_spin.sh generates them)
     --allow-unreachable-states   unreachable states are a warning, not an error (mutants)
 
 The format is documented at the top of spec/c2s.fsm. The generator refuses (exit 1, one
@@ -51,6 +53,10 @@ ERROR_ACTIONS = ("stream_error", "tls_failure", "drop")
 #   consumes      variable set to 0 whenever an element (non-shell) event is processed
 #   on_entry      state -> assertion checked by every row that enters the state from another one
 #   invariants    assertions checked after every row
+#   state_vars    variables that guards read but that are stream state, not policy: they start
+#                 false (every other variable a guard reads starts nondeterministic)
+#   temps         per-step variables (set by per_step): reset to false after each step, so
+#                 that they do not multiply the states of the search
 # An event whose meaning starts with "shell:" comes from the shell, not from the stream's bytes.
 MODEL_ENV = {
     "c2s": {
@@ -71,6 +77,93 @@ MODEL_ENV = {
             "closed == (state == S_CLOSED)",
             "!authed || secure || !tls_required",
             "!bound || authed",
+        ],
+    },
+    # The s2s models track one domain pair P of the stream (p_pending, p_valid, p_requested):
+    # every pair event of the single-stream model concerns P; other pairs behave alike and
+    # independently, and their interplay across streams is the dialback composition model
+    # (proofs/dialback.pml, from --compose).
+    "s2s_in": {
+        "per_step": [
+            # the stanza's pair: valid only if P is valid here or the peer authenticated by SASL
+            "if :: stz_ok = (p_valid || sasl) :: stz_ok = false fi",
+            "pv0 = p_valid; pp0 = p_pending",
+            # typed responses and role-d requests never change a pair (CVE-3, CVE-5)
+            "no_pair_change = (ev == E_DB_RESULT_VALID || ev == E_DB_RESULT_INVALID || "
+            "ev == E_DB_RESULT_ERROR || ev == E_DB_VERIFY_VALID || ev == E_DB_VERIFY_INVALID || "
+            "ev == E_DB_VERIFY_ERROR || ev == E_DB_VERIFY || ev == E_DB_VERIFY_HOST_UNKNOWN)",
+        ],
+        "injector": "STARTTLS",
+        "quiet_states": ["TLS_HS"],
+        "consumes": "parser_fresh",
+        "state_vars": ["p_pending", "p_valid", "legacy"],
+        "temps": ["stz_ok", "pv0", "pp0", "no_pair_change"],
+        "on_entry": {
+            "TLS_HS": "parser_fresh && !injected && !secure && !sasl && !p_pending && !p_valid",
+            "WAIT_HDR_TLS": "secure && parser_fresh",
+            "FEAT_SECURE": "secure",
+            "WAIT_HDR_SASL": "sasl && parser_fresh",
+            "DIALBACK": "!p_valid && !sasl",
+            "AUTHED": "p_valid || sasl",
+        },
+        "invariants": [
+            "closed == (state == S_CLOSED)",
+            "!sasl || (secure && cert_valid)",
+            "!(p_pending || p_valid) || secure || (plain_db && !require_tls)",
+            "!no_pair_change || (p_valid == pv0 && p_pending == pp0)",
+            # P becomes valid only on a VERIFY_VALID outcome while it was pending here
+            "!p_valid || pv0 || (ev == E_VERIFY_VALID && pp0)",
+        ],
+    },
+    "s2s_out": {
+        "per_step": [
+            # what the features offer varies with each <stream:features/> (the response header
+            # tells whether dialback is declared: offer_db is read after SASL failure too)
+            "if :: ev == E_FEATURES -> if :: offer_tls = true :: skip fi; "
+            "if :: offer_ext = true :: skip fi :: else -> skip fi",
+            "if :: offer_db = true :: offer_db = false fi",
+            # a typed db:result names P or another pair (one this stream may never have asked for)
+            "if :: ev == E_DB_RESULT_VALID || ev == E_DB_RESULT_INVALID || ev == E_DB_RESULT_ERROR -> "
+            "if :: about_p = true :: skip fi :: else -> skip fi",
+            "pv0 = p_valid; pr0 = p_requested",
+        ],
+        "injector": "PROCEED",
+        "quiet_states": ["TLS_HS"],
+        "consumes": "parser_fresh",
+        # an outbound stream starts in the clear (no XEP-0368 direct TLS out)
+        "state_vars": ["secure", "sasl", "p_valid", "p_requested"],
+        "temps": ["offer_tls", "offer_ext", "offer_db", "about_p", "pv0", "pr0"],
+        "on_entry": {
+            "TLS_HS": "parser_fresh && !injected && !secure && !sasl && !p_valid && !p_requested",
+            "SASL_WAIT": "secure && peer_cert_ok",
+            "WAIT_HDR_AUTHED": "sasl && parser_fresh",
+            "READY": "p_valid || sasl",
+        },
+        "invariants": [
+            "closed == (state == S_CLOSED)",
+            "!closed || !queued",
+            "!sasl || secure",
+            "!(p_valid || p_requested) || secure || (plain_db && !require_tls)",
+            # P becomes valid only on a typed db:result answering the request this stream sent
+            "!p_valid || pv0 || (ev == E_DB_RESULT_VALID && pr0 && about_p)",
+        ],
+    },
+    "s2s_verify": {
+        "per_step": ["if :: ev == E_FEATURES -> if :: offer_tls = true :: skip fi :: else -> skip fi"],
+        "injector": "PROCEED",
+        "quiet_states": ["TLS_HS"],
+        "consumes": "parser_fresh",
+        "state_vars": ["secure", "r_sent", "r_queued"],
+        "temps": ["offer_tls"],
+        "on_entry": {
+            "TLS_HS": "parser_fresh && !injected && !secure",
+            "WAIT_ANSWER": "!r_queued",
+        },
+        "invariants": [
+            "closed == (state == S_CLOSED)",
+            # every request handed to the connection is reported before it ends
+            "!closed || (!r_sent && !r_queued)",
+            "!r_sent || secure || (plain_db && !require_tls)",
         ],
     },
 }
@@ -835,6 +928,13 @@ def gen_pml(t):
     if env.get("injector") and env["injector"] not in t.event_names:
         raise SystemExit(f"fsmgen: MODEL_ENV[{t.machine!r}] names event {env['injector']}, which {t.path} lacks")
     variables, policy = pml_vars(t, env)
+    for x in env.get("state_vars", []):
+        if x not in variables:
+            raise SystemExit(f"fsmgen: MODEL_ENV[{t.machine!r}] names state variable {x}, which the model lacks")
+    for x in env.get("temps", []):
+        if x not in variables:
+            raise SystemExit(f"fsmgen: MODEL_ENV[{t.machine!r}] names temporary {x}, which the model lacks")
+    policy = [v for v in policy if v not in env.get("state_vars", []) + env.get("temps", [])]
     src = src_name(t)
     shell = [e for e, m, _ in t.events if m.startswith("shell:")]
     elements = [e for e in t.event_names if e not in shell]
@@ -848,6 +948,8 @@ def gen_pml(t):
     o.append(" * pml snippets of the row's actions in order and enters the next state. The safety")
     o.append(" * properties are the asserts in those snippets, plus the environment assertions below.")
     o.append(f" * Variables read by guards ({', '.join(policy) or 'none'}) start nondeterministic: policy and port.")
+    if env.get("state_vars"):
+        o.append(f" * Stream state read by guards ({', '.join(sorted(env['state_vars']))}) starts false.")
     if env:
         o.append(" *")
         o.append(" * Environment (MODEL_ENV in spec/fsmgen.py):")
@@ -862,6 +964,8 @@ def gen_pml(t):
             o.append(f" *   entering {s}: assert({a})")
         for a in env.get("invariants", []):
             o.append(f" *   after every row: assert({a})")
+        if env.get("temps"):
+            o.append(f" *   after every step: {', '.join(env['temps'])} = false")
     o.append(" */")
     o.append("")
     o.append("mtype = { " + ", ".join("S_" + s for s in t.state_names) + " };")
@@ -969,8 +1073,104 @@ def gen_pml(t):
     o.append("        dispatch();")
     for a in env.get("invariants", []):
         o.append(f"        assert({a});")
+    for v in env.get("temps", []):
+        o.append(f"        {v} = false;")
     o.append("        ev = 0")
     o.append("    od")
+    o.append("}")
+    return "\n".join(o) + "\n"
+
+
+# ------------------------------------------------------------------------------- composition
+
+def gen_compose(t):
+    """The table as a Promela fragment for a hand-written composition model (proofs/*.pml):
+    the row selection and the order of actions come from the table, their meaning from the
+    harness. Names are prefixed with the machine, so several tables can be included in one model:
+      M_S_<state>, M_E_<event>      #define'd numbers (the harness keeps `state` and `ev` as bytes
+                                    local to the proctype that plays the machine)
+      M_G_<guard>                   a boolean expression the harness #defines
+      M_A_<action>()                an inline the harness defines (arguments are dropped: the
+                                    condition an error names changes no correlation state)
+      M_select(), M_dispatch()      select the row for (state, ev) exactly as the C lookup does
+                                    (into the harness's short `row`), and run it
+    Spin refuses the model when the harness leaves a guard or an action undefined."""
+    m = t.machine
+    src = src_name(t)
+    o = []
+    o.append(f"/* {m}.compose.pml — GENERATED by spec/fsmgen.py --compose from {src}; do not edit.")
+    o.append(" *")
+    o.append(f" * The {m} table for a composition model. The including harness defines:")
+    o.append(" *   guards:  " + ", ".join(f"{m}_G_{g}" for g in t.guard_order))
+    o.append(" *   actions: " + ", ".join(f"{m}_A_{a}()" for a in t.action_order))
+    o.append(" * and declares the bytes `state` and `ev` and the short `row` in the proctype that runs")
+    o.append(f" * {m}_dispatch().")
+    o.append(" */")
+    o.append("")
+    for i, st in enumerate(t.state_names):
+        o.append(f"#define {m}_S_{st} {i}")
+    o.append("")
+    for i, e in enumerate(t.event_names):
+        o.append(f"#define {m}_E_{e} {i}")
+    o.append("")
+    for r in t.rows:
+        o.append(f"/* line {r.line}: {row_summary(r)} */")
+        o.append(f"inline {m}_row_{r.line}() {{")
+        o.append(f'    printf("%d: {m} line {r.line} state %d ev %d\\n", _pid, state, ev);')
+        for name, _ in r.actions:
+            o.append(f"    {m}_A_{name}();")
+        if r.next != "=":
+            o.append(f"    state = {m}_S_{r.next}")
+        else:
+            o.append("    skip")
+        o.append("}")
+        o.append("")
+
+    def group(rows, ind):
+        r = rows[0]
+        if r.guard is None:
+            return [f"{ind}row = {r.line}"]
+        g, neg = r.guard
+        cond = f"!({m}_G_{g})" if neg else f"({m}_G_{g})"
+        out = [f"{ind}if", f"{ind}:: {cond} ->", f"{ind}    row = {r.line}", f"{ind}:: else ->"]
+        out.extend(group(rows[1:], ind + "    "))
+        out.append(f"{ind}fi")
+        return out
+
+    o.append(f"/* the row for (state, ev): its line in {src} (one d_step: no state of its own) */")
+    o.append(f"inline {m}_select() {{")
+    o.append("    d_step {")
+    o.append("    if")
+    for st in t.state_names:
+        o.append(f"    :: state == {m}_S_{st} ->")
+        o.append("        if")
+        bodies = []
+        for e in t.event_names:
+            rows = t.groups[(st, e)]
+            key = tuple(r.line for r in rows)
+            for b in bodies:
+                if b[0] == key:
+                    b[1].append(e)
+                    break
+            else:
+                bodies.append((key, [e], rows))
+        for _, evs, rows in bodies:
+            cond = " || ".join(f"ev == {m}_E_{e}" for e in evs)
+            o.append(f"        :: ({cond}) ->")
+            o.extend(group(rows, "            "))
+        o.append("        fi")
+    o.append("    fi")
+    o.append("    }")
+    o.append("}")
+    o.append("")
+    o.append(f"/* runs the row for (state, ev); `row` is a short the harness declares beside state and ev */")
+    o.append(f"inline {m}_dispatch() {{")
+    o.append(f"    {m}_select();")
+    o.append("    if")
+    for r in t.rows:
+        o.append(f"    :: row == {r.line} -> {m}_row_{r.line}()")
+    o.append("    fi;")
+    o.append("    row = 0")
     o.append("}")
     return "\n".join(o) + "\n"
 
@@ -1004,11 +1204,15 @@ def main(argv):
     ap.add_argument("--out", default=ROOT, help="root the outputs are written under (default: the repository)")
     ap.add_argument("--only", action="append", choices=["c", "svg", "pml"])
     ap.add_argument("--pml", help="write the Promela model to this file (one table only)")
+    ap.add_argument("--compose", help="write the table's composition fragment to this file (one table "
+                                      "only; proofs/run_spin.sh includes it in a hand-written model)")
     ap.add_argument("--allow-unreachable-states", action="store_true")
     a = ap.parse_args(argv)
-    only = set(a.only or (["pml"] if a.pml else ["c", "svg", "pml"]))
+    only = set(a.only or (["pml"] if a.pml else [] if a.compose else ["c", "svg", "pml"]))
     if a.pml and len(a.fsm) != 1:
         ap.error("--pml takes one table")
+    if a.compose and len(a.fsm) != 1:
+        ap.error("--compose takes one table")
     rc = 0
     for path in a.fsm:
         try:
@@ -1032,6 +1236,8 @@ def main(argv):
             write(os.path.join(a.out, "spec", stem + ".svg"), gen_svg(t))
         if "pml" in only:
             write(a.pml or os.path.join(a.out, "spec", stem + ".pml"), gen_pml(t))
+        if a.compose:
+            write(a.compose, gen_compose(t))
     return rc
 
 
