@@ -919,6 +919,22 @@ def pml_vars(t, env):
     return sorted(allv), sorted(guard_reads - PML_WORDS)
 
 
+def events_by_rows(t, state):
+    """The events of `state` grouped by the rows they resolve to, in the table's event order:
+    [(events, rows)], so one model branch serves every event with the same outcome."""
+    bodies = []
+    for e in t.event_names:
+        rows = t.groups[(state, e)]
+        key = tuple(r.line for r in rows)
+        for b in bodies:
+            if b[0] == key:
+                b[1].append(e)
+                break
+        else:
+            bodies.append((key, [e], rows))
+    return [(evs, rows) for _, evs, rows in bodies]
+
+
 def gen_pml(t):
     env = MODEL_ENV.get(t.machine, {})
     named = list(env.get("on_entry", {})) + env.get("quiet_states", [])
@@ -1017,17 +1033,7 @@ def gen_pml(t):
     for s in t.state_names:
         o.append(f"    :: state == S_{s} ->")
         o.append("        if")
-        bodies = []
-        for e in t.event_names:
-            rows = t.groups[(s, e)]
-            key = tuple(r.line for r in rows)
-            for b in bodies:
-                if b[0] == key:
-                    b[1].append(e)
-                    break
-            else:
-                bodies.append((key, [e], rows))
-        for _, evs, rows in bodies:
+        for evs, rows in events_by_rows(t, s):
             cond = " || ".join(f"ev == E_{e}" for e in evs)
             if len(evs) > 1:
                 cond = "(" + cond + ")"
@@ -1144,17 +1150,7 @@ def gen_compose(t):
     for st in t.state_names:
         o.append(f"    :: state == {m}_S_{st} ->")
         o.append("        if")
-        bodies = []
-        for e in t.event_names:
-            rows = t.groups[(st, e)]
-            key = tuple(r.line for r in rows)
-            for b in bodies:
-                if b[0] == key:
-                    b[1].append(e)
-                    break
-            else:
-                bodies.append((key, [e], rows))
-        for _, evs, rows in bodies:
+        for evs, rows in events_by_rows(t, st):
             cond = " || ".join(f"ev == {m}_E_{e}" for e in evs)
             o.append(f"        :: ({cond}) ->")
             o.extend(group(rows, "            "))
