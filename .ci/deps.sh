@@ -9,6 +9,7 @@ PKGS=(
   graphviz spin
   libuv1-dev libssl-dev libsasl2-dev libsasl2-modules libsqlite3-dev sqlite3 libconfig-dev openssl
   python3-slixmpp libstrophe-dev
+  libc-ares-dev dnsmasq-base prosody lua-unbound
 )
 missing=()
 for p in "${PKGS[@]}"; do
@@ -18,8 +19,20 @@ if [ ${#missing[@]} -gt 0 ]; then
   echo "deps: installing ${missing[*]}"
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
   export DEBIAN_FRONTEND=noninteractive
+  # Prosody is a test peer (s2s interop) started from generated configs, never a system service:
+  # policy-rc.d answering 101 keeps its service (and dnsmasq's) from starting during the install
+  made_policy=0
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' | $SUDO tee /usr/sbin/policy-rc.d >/dev/null && $SUDO chmod 755 /usr/sbin/policy-rc.d && made_policy=1
+  fi
+  rc=0
   $SUDO apt-get install -y --no-install-recommends "${missing[@]}" \
-    || { $SUDO apt-get update && $SUDO apt-get install -y --no-install-recommends "${missing[@]}"; }
+    || { $SUDO apt-get update && $SUDO apt-get install -y --no-install-recommends "${missing[@]}"; } || rc=$?
+  [ $made_policy -eq 1 ] && $SUDO rm -f /usr/sbin/policy-rc.d
+  [ $rc -eq 0 ] || exit $rc
+  if command -v systemctl >/dev/null; then
+    $SUDO systemctl disable prosody.service >/dev/null 2>&1 || true
+  fi
 fi
 # why3 must know the provers once per user (Frama-C's WP reaches z3/cvc4 through it).
 if [ ! -f "$HOME/.why3.conf" ]; then

@@ -63,6 +63,11 @@
 
 #include <expat.h>
 
+/* Expat 2.6.0 (and Debian's 2.5.0 from +deb12u5 on, which carries the CVE-2023-52425 fix under
+ * the old version number) has reparse deferral; older builds have neither the behaviour nor the
+ * function. A weak reference is NULL where the library lacks it, so one binary fits both. */
+XML_Bool XML_SetReparseDeferralEnabled(XML_Parser parser, XML_Bool enabled) __attribute__((weak));
+
 #include "support_xml.h"
 #include "xc_xml.h"
 #include "xc_xml_tree.h"
@@ -284,9 +289,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (xp == NULL)
         abort();
     XML_SetHashSalt(xp, 1);
-    /* Debian's 2.5.0+deb12u5 carries the CVE-2023-52425 fix: without this, a token that arrived
-     * in small pieces is parsed only once enough further input has piled up. */
-    XML_SetReparseDeferralEnabled(xp, XML_FALSE);
+    /* with reparse deferral, a token that arrived in small pieces is parsed only once enough
+     * further input has piled up */
+    if (XML_SetReparseDeferralEnabled != NULL)
+        XML_SetReparseDeferralEnabled(xp, XML_FALSE);
     XML_SetElementHandler(xp, on_start, on_end);
     XML_SetCharacterDataHandler(xp, on_text);
     /* On a not-well-formed refusal expat gets the rest of the input too, so that it can finish
