@@ -11,6 +11,7 @@
 #include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -365,6 +366,207 @@ static int load_groups(ctx *c, const config_setting_t *root, xs_config *cfg)
     return 0;
 }
 
+/* "address:port" or "[IPv6]:port", the form c-ares takes for its servers. */
+static int check_dns_server(ctx *c, const config_setting_t *where, const char *v)
+{
+    char addr[XS_CFG_ADDR_MAX];
+    unsigned char bin[16];
+    const char *colon, *host = v;
+    size_t host_len;
+    char *end;
+    unsigned long port;
+    int family = AF_INET;
+
+    if (v[0] == '[') {
+        const char *close = strchr(v, ']');
+        if (close == NULL || close[1] != ':')
+            return fail(c, where, "'dns_server' is \"address:port\" or \"[IPv6 address]:port\"");
+        host = v + 1;
+        host_len = (size_t)(close - host);
+        colon = close + 1;
+        family = AF_INET6;
+    } else {
+        colon = strrchr(v, ':');
+        if (colon == NULL || strchr(v, ':') != colon)
+            return fail(c, where, "'dns_server' is \"address:port\" or \"[IPv6 address]:port\"");
+        host_len = (size_t)(colon - v);
+    }
+    if (host_len == 0 || host_len >= sizeof addr)
+        return fail(c, where, "'dns_server' names no address");
+    memcpy(addr, host, host_len);
+    addr[host_len] = '\0';
+    if (inet_pton(family, addr, bin) != 1)
+        return fail(c, where, "'%s' is not an IP address (dns_server)", addr);
+    port = strtoul(colon + 1, &end, 10);
+    if (colon[1] == '\0' || *end != '\0' || port < 1 || port > 65535)
+        return fail(c, where, "'dns_server' port must be between 1 and 65535");
+    return 0;
+}
+
+/* s2s.listen: as the top-level listen, but optional and possibly empty. */
+static int load_s2s_listen(ctx *c, const config_setting_t *l, xs_s2s_cfg *s)
+{
+    static const char *const known[] = { "address", "port", NULL };
+    int i, n;
+
+    if (!config_setting_is_list(l))
+        return fail(c, l, "'listen' must be a list ( { address = \"...\"; port = N; }, ... )");
+    n = config_setting_length(l);
+    if ((unsigned)n > XS_CFG_LISTEN_MAX)
+        return fail(c, l, "'listen' holds at most %u listeners", XS_CFG_LISTEN_MAX);
+    for (i = 0; i < n; i++) {
+        const config_setting_t *e = config_setting_get_elem(l, (unsigned)i);
+        xs_listen_cfg *lc = &s->listen[i];
+        unsigned char addr[16];
+        uint32_t port = 0;
+
+        if (!config_setting_is_group(e))
+            return fail(c, e, "each listener is a group { address = \"...\"; port = N; }");
+        if (only_known(c, e, known) != 0 || get_str(c, e, "address", lc->address, sizeof lc->address, 1) != 0)
+            return -1;
+        if (config_setting_get_member(e, "port") == NULL)
+            return fail(c, e, "'port' is required");
+        if (get_uint(c, e, "port", 1, 65535, &port) != 0)
+            return -1;
+        lc->port = (uint16_t)port;
+        if (inet_pton(AF_INET, lc->address, addr) != 1 && inet_pton(AF_INET6, lc->address, addr) != 1)
+            return fail(c, config_setting_get_member(e, "address"), "'%s' is not an IPv4 or IPv6 address",
+                        lc->address);
+    }
+    s->n_listen = (uint32_t)n;
+    return 0;
+}
+
+/* s2s.hosts: the static map { domain; address; port; }, one entry per domain. */
+static int load_s2s_hosts(ctx *c, const config_setting_t *l, xs_s2s_cfg *s)
+{
+    static const char *const known[] = { "domain", "address", "port", NULL };
+    int i, n;
+
+    if (!config_setting_is_list(l))
+        return fail(c, l, "'hosts' must be a list ( { domain = \"...\"; address = \"...\"; port = N; }, ... )");
+    n = config_setting_length(l);
+    if ((unsigned)n > XS_CFG_S2S_HOSTS_MAX)
+        return fail(c, l, "'hosts' holds at most %u entries", XS_CFG_S2S_HOSTS_MAX);
+    for (i = 0; i < n; i++) {
+        const config_setting_t *e = config_setting_get_elem(l, (unsigned)i);
+        xs_s2s_host_cfg *h = &s->hosts[i];
+        char raw[XS_CFG_NAME_MAX];
+        unsigned char addr[16];
+        uint32_t port = 5269;   /* RFC 3920 §15.9: the IANA port of xmpp-server */
+        int k;
+
+        if (!config_setting_is_group(e))
+            return fail(c, e, "each s2s host is a group { domain = \"...\"; address = \"...\"; port = N; }");
+        if (only_known(c, e, known) != 0 || get_str(c, e, "domain", raw, sizeof raw, 1) != 0 ||
+            prep_domain(c, config_setting_get_member(e, "domain"), raw, h->domain) != 0 ||
+            get_str(c, e, "address", h->address, sizeof h->address, 1) != 0 ||
+            get_uint(c, e, "port", 1, 65535, &port) != 0)
+            return -1;
+        h->port = (uint16_t)port;
+        if (inet_pton(AF_INET, h->address, addr) != 1 && inet_pton(AF_INET6, h->address, addr) != 1)
+            return fail(c, config_setting_get_member(e, "address"), "'%s' is not an IPv4 or IPv6 address",
+                        h->address);
+        for (k = 0; k < i; k++)
+            if (strcmp(s->hosts[k].domain, h->domain) == 0)
+                return fail(c, e, "s2s host '%s' is listed twice", h->domain);
+    }
+    s->n_hosts = (uint32_t)n;
+    return 0;
+}
+
+static int load_s2s_allow(ctx *c, const config_setting_t *l, xs_s2s_cfg *s)
+{
+    int i, n;
+
+    if (!config_setting_is_array(l) && !config_setting_is_list(l))
+        return fail(c, l, "'allow' must be an array of domain names [ \"...\" ]");
+    n = config_setting_length(l);
+    if ((unsigned)n > XC_S2S_ALLOW_MAX)
+        return fail(c, l, "'allow' holds at most %u domains", XC_S2S_ALLOW_MAX);
+    for (i = 0; i < n; i++) {
+        const config_setting_t *e = config_setting_get_elem(l, (unsigned)i);
+        const char *v = config_setting_get_string(e);
+
+        if (v == NULL || strlen(v) >= XS_CFG_NAME_MAX)
+            return fail(c, e, "'allow' entries are domain names");
+        if (prep_domain(c, e, v, s->allow[i]) != 0)
+            return -1;
+    }
+    s->n_allow = (uint32_t)n;
+    return 0;
+}
+
+/* The group s2s (issue 6). Checks that need the hosts too (a peer that is one of our own
+ * domains) come after load_hosts. */
+static int load_s2s(ctx *c, const config_setting_t *root, xs_config *cfg)
+{
+    static const char *const known[] = { "listen", "require_encryption", "dialback_without_tls", "policy", "allow",
+                                         "ca", "hosts", "dns_server", "stanza_bytes", "queue", "verify_pending",
+                                         "connect_timeout", "handshake_timeout", "idle_timeout", NULL };
+    const config_setting_t *g = config_setting_get_member(root, "s2s");
+    const config_setting_t *m;
+    xs_s2s_cfg *s = &cfg->s2s;
+    char policy[16];
+    uint32_t i, k;
+
+    /* the default s2s stanza cap (512 KiB) follows a smaller output queue; a value the
+     * operator sets must fit it (checked below) */
+    if (cfg->out_queue_max < s->stanza_bytes)
+        s->stanza_bytes = cfg->out_queue_max;
+    if (g == NULL)
+        return 0;
+    if (!config_setting_is_group(g))
+        return fail(c, g, "'s2s' must be a group { ... }");
+    snprintf(policy, sizeof policy, "open");
+    if (only_known(c, g, known) != 0 ||
+        ((m = config_setting_get_member(g, "listen")) != NULL && load_s2s_listen(c, m, s) != 0) ||
+        get_bool(c, g, "require_encryption", &s->require_encryption) != 0 ||
+        get_bool(c, g, "dialback_without_tls", &s->dialback_without_tls) != 0 ||
+        get_str(c, g, "policy", policy, sizeof policy, 0) != 0 ||
+        ((m = config_setting_get_member(g, "allow")) != NULL && load_s2s_allow(c, m, s) != 0) ||
+        get_path(c, g, "ca", s->ca, 0) != 0 ||
+        ((m = config_setting_get_member(g, "hosts")) != NULL && load_s2s_hosts(c, m, s) != 0) ||
+        get_str(c, g, "dns_server", s->dns_server, sizeof s->dns_server, 0) != 0 ||
+        get_uint(c, g, "stanza_bytes", 10000, 16777216, &s->stanza_bytes) != 0 ||
+        get_uint(c, g, "queue", 1, 100000, &s->queue) != 0 ||
+        get_uint(c, g, "verify_pending", 1, XC_S2S_PAIRS_MAX, &s->verify_pending) != 0 ||
+        get_uint(c, g, "connect_timeout", 1, 3600, &s->connect_timeout) != 0 ||
+        get_uint(c, g, "handshake_timeout", 1, 3600, &s->handshake_timeout) != 0 ||
+        get_uint(c, g, "idle_timeout", 1, 604800, &s->idle_timeout) != 0)
+        return -1;
+    if (strcmp(policy, "open") == 0)
+        s->policy = XC_S2S_POLICY_OPEN;
+    else if (strcmp(policy, "allowlist") == 0)
+        s->policy = XC_S2S_POLICY_ALLOWLIST;
+    else if (strcmp(policy, "closed") == 0)
+        s->policy = XC_S2S_POLICY_CLOSED;
+    else
+        return fail(c, config_setting_get_member(g, "policy"), "'policy' is open, allowlist or closed");
+    if (s->n_allow > 0 && s->policy != XC_S2S_POLICY_ALLOWLIST)
+        return fail(c, config_setting_get_member(g, "allow"), "'allow' needs policy = \"allowlist\"");
+    if (s->dialback_without_tls && s->require_encryption)
+        return fail(c, config_setting_get_member(g, "dialback_without_tls"),
+                    "'dialback_without_tls' needs require_encryption = false");
+    if (s->dns_server[0] != '\0' && check_dns_server(c, config_setting_get_member(g, "dns_server"), s->dns_server) != 0)
+        return -1;
+    if (cfg->out_queue_max < s->stanza_bytes)
+        return fail(c, config_setting_get_member(g, "stanza_bytes"), "'stanza_bytes' is larger than "
+                    "limits.output_queue_bytes: a stanza the server accepts could never be written on an s2s stream");
+    /* a peer that is one of our own domains would route our stanzas back to us */
+    for (i = 0; i < cfg->n_hosts; i++) {
+        for (k = 0; k < s->n_allow; k++)
+            if (strcmp(s->allow[k], cfg->hosts[i].domain) == 0)
+                return fail(c, config_setting_get_elem(config_setting_get_member(g, "allow"), k),
+                            "'%s' is one of our virtual hosts, not a peer", s->allow[k]);
+        for (k = 0; k < s->n_hosts; k++)
+            if (strcmp(s->hosts[k].domain, cfg->hosts[i].domain) == 0)
+                return fail(c, config_setting_get_elem(config_setting_get_member(g, "hosts"), k),
+                            "'%s' is one of our virtual hosts, not a peer", s->hosts[k].domain);
+    }
+    return 0;
+}
+
 static void defaults(xs_config *cfg)
 {
     memset(cfg, 0, sizeof *cfg);
@@ -387,13 +589,21 @@ static void defaults(xs_config *cfg)
     snprintf(cfg->tls_ciphers, sizeof cfg->tls_ciphers, "%s",
              "ECDHE+AESGCM:ECDHE+CHACHA20:DHE+AESGCM:DHE+CHACHA20:!aNULL:!eNULL");
     cfg->log_level = XS_LOG_INFO;
+    cfg->s2s.require_encryption = 1;
+    cfg->s2s.policy = XC_S2S_POLICY_OPEN;
+    cfg->s2s.stanza_bytes = xc_xml_limits_s2s.max_stanza_bytes;
+    cfg->s2s.queue = 100;
+    cfg->s2s.verify_pending = 8;
+    cfg->s2s.connect_timeout = 30;
+    cfg->s2s.handshake_timeout = 60;
+    cfg->s2s.idle_timeout = 600;
 }
 
 int xs_config_load(const char *path, xs_config *cfg, char *err, size_t err_len)
 {
     static const char *const known[] = { "listen", "virtual_hosts", "hosts_gone", "c2s_require_encryption",
                                          "mechanisms", "limits", "timeouts", "tls", "data_dir", "store",
-                                         "log_level", "user", "s2s_dialback_secret_file", NULL };
+                                         "log_level", "user", "s2s_dialback_secret_file", "s2s", NULL };
     config_t lc;
     const config_setting_t *root;
     ctx c;
@@ -433,7 +643,8 @@ int xs_config_load(const char *path, xs_config *cfg, char *err, size_t err_len)
         get_path(&c, root, "data_dir", cfg->data_dir, 0) != 0 || get_path(&c, root, "store", cfg->store, 0) != 0 ||
         get_str(&c, root, "log_level", level, sizeof level, 0) != 0 ||
         get_str(&c, root, "user", cfg->user, sizeof cfg->user, 0) != 0 ||
-        get_path(&c, root, "s2s_dialback_secret_file", cfg->dialback_secret, 0) != 0)
+        get_path(&c, root, "s2s_dialback_secret_file", cfg->dialback_secret, 0) != 0 ||
+        load_s2s(&c, root, cfg) != 0)
         goto out;
     if (cfg->dialback_secret[0] != '\0' &&
         check_key_file(&c, config_setting_get_member(root, "s2s_dialback_secret_file"), cfg->dialback_secret) != 0)
@@ -496,4 +707,33 @@ void xs_config_c2s(const xs_config *cfg, xc_c2s_config *out)
     out->max_auth_failures = (uint8_t)cfg->max_auth_failures;
     out->preauth = limits_for(&xc_xml_limits_preauth, cfg->stanza_preauth);
     out->postauth = limits_for(&xc_xml_limits_c2s, cfg->stanza_postauth);
+}
+
+void xs_config_s2s(const xs_config *cfg, const xc_db_secret *secret, xc_s2s_config *out)
+{
+    uint32_t i;
+
+    memset(out, 0, sizeof *out);
+    for (i = 0; i < cfg->n_hosts && i < XC_S2S_HOSTS_MAX; i++) {
+        out->hosts[i].ptr = cfg->hosts[i].domain;
+        out->hosts[i].len = (uint32_t)strlen(cfg->hosts[i].domain);
+    }
+    out->n_hosts = i;
+    for (i = 0; i < cfg->n_gone && i < XC_S2S_HOSTS_MAX; i++) {
+        out->gone[i].ptr = cfg->gone[i];
+        out->gone[i].len = (uint32_t)strlen(cfg->gone[i]);
+    }
+    out->n_gone = i;
+    out->policy = cfg->s2s.policy;
+    for (i = 0; i < cfg->s2s.n_allow; i++) {
+        out->allow[i].ptr = cfg->s2s.allow[i];
+        out->allow[i].len = (uint32_t)strlen(cfg->s2s.allow[i]);
+    }
+    out->n_allow = cfg->s2s.n_allow;
+    out->require_tls = (uint8_t)(cfg->s2s.require_encryption != 0);
+    out->plain_dialback = (uint8_t)(cfg->s2s.dialback_without_tls != 0);
+    out->queue_max = cfg->s2s.queue;
+    out->verify_max = cfg->s2s.verify_pending;
+    out->limits = limits_for(&xc_xml_limits_s2s, cfg->s2s.stanza_bytes);
+    out->secret = *secret;
 }

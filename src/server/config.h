@@ -15,6 +15,7 @@
 
 #include "log.h"
 #include "xc_c2s.h"
+#include "xc_s2s.h"
 
 #define XS_CFG_LISTEN_MAX 16u
 #define XS_CFG_ADDR_MAX 64u
@@ -50,6 +51,38 @@ typedef struct xs_vhost_cfg {
     char client_crl[XS_CFG_PATH_MAX];/* PEM CRLs of those CAs, "" for none */
 } xs_vhost_cfg;
 
+/* A static route of the s2s host map: `domain` is reached at address:port, whatever DNS says
+ * (DESIGN.md "Static host map"). */
+#define XS_CFG_S2S_HOSTS_MAX 64u
+#define XS_CFG_DNS_MAX 80u       /* "[IPv6 literal]:port" */
+
+typedef struct xs_s2s_host_cfg {
+    char domain[XS_CFG_NAME_MAX];    /* nameprepped, lower case */
+    char address[XS_CFG_ADDR_MAX];   /* an IPv4 or IPv6 literal */
+    uint16_t port;
+} xs_s2s_host_cfg;
+
+/* The top-level group `s2s` (issue 6); every member optional. */
+typedef struct xs_s2s_cfg {
+    xs_listen_cfg listen[XS_CFG_LISTEN_MAX];  /* none by default: no inbound s2s */
+    uint32_t n_listen;
+    int require_encryption;          /* s2s_require_encryption, default 1 */
+    int dialback_without_tls;        /* dialback on a plain stream (only when require_encryption is 0) */
+    xc_s2s_policy policy;            /* default open */
+    char allow[XC_S2S_ALLOW_MAX][XS_CFG_NAME_MAX];  /* prepared peer domains of the allow-list */
+    uint32_t n_allow;
+    char ca[XS_CFG_PATH_MAX];        /* PEM CAs for peer certificates, "" = OpenSSL's default paths */
+    xs_s2s_host_cfg hosts[XS_CFG_S2S_HOSTS_MAX];
+    uint32_t n_hosts;
+    char dns_server[XS_CFG_DNS_MAX]; /* "address:port" c-ares asks alone, "" = the system's */
+    uint32_t stanza_bytes;           /* per stanza on s2s streams (524288) */
+    uint32_t queue;                  /* stanzas held per outbound pair while it is set up (100) */
+    uint32_t verify_pending;         /* verifications pending per inbound stream (8) */
+    uint32_t connect_timeout;        /* seconds to resolve and connect (30) */
+    uint32_t handshake_timeout;      /* seconds from connect to a valid pair (60) */
+    uint32_t idle_timeout;           /* seconds without traffic before an s2s stream is closed (600) */
+} xs_s2s_cfg;
+
 typedef struct xs_config {
     char path[XS_CFG_PATH_MAX];
     xs_listen_cfg listen[XS_CFG_LISTEN_MAX];
@@ -78,6 +111,7 @@ typedef struct xs_config {
     char data_dir[XS_CFG_PATH_MAX];
     char store[XS_CFG_PATH_MAX];     /* the account store, default data_dir/accounts.db */
     xs_log_level log_level;
+    xs_s2s_cfg s2s;
 } xs_config;
 
 /* Reads and checks the file. 0 on success; -1 with "file:line: reason" in err. */
@@ -85,5 +119,9 @@ int xs_config_load(const char *path, xs_config *cfg, char *err, size_t err_len);
 
 /* The core's view of cfg. Host names in out point into cfg, which must outlive out. */
 void xs_config_c2s(const xs_config *cfg, xc_c2s_config *out);
+
+/* The s2s core's view of cfg, with the dialback secret K. Names in out point into cfg, which
+ * must outlive out. */
+void xs_config_s2s(const xs_config *cfg, const xc_db_secret *secret, xc_s2s_config *out);
 
 #endif

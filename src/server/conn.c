@@ -1,5 +1,6 @@
 /*
- * conn.c — one client connection: sockets and TLS in, the c2s core in the middle, effects out.
+ * conn.c — one client connection: a transport in (TCP, TLS: transport.h), the c2s core in the
+ * middle, effects out.
  *
  * The input loop follows the calling convention of src/core/xc_c2s.h exactly:
  *   - each read (decrypted once TLS is up) is fed until the core has consumed all of it, with
@@ -11,14 +12,13 @@
  *   - SASL steps run synchronously (Cyrus), so a stream leaves SASL_WAIT within the call that
  *     entered it; TLS_HS lasts until the handshake ends, and nothing is fed meanwhile.
  *
- * Output goes through TLS once it is up, and is queued on the libuv stream. The queue is
- * bounded (limits.output_queue_bytes): above the cap the connection stops reading until half
- * has drained; a stanza routed to a connection whose queue is full is bounced to its sender
- * and the slow reader is closed on the next loop turn.
+ * The transport bounds the output queue (limits.output_queue_bytes) by pausing input; a stanza
+ * routed to a connection whose queue is full is bounced to its sender and the slow reader is
+ * closed on the next loop turn.
  *
- * Closing is two-phase: conn_close flushes (our </stream:stream> is already queued), sends
- * close_notify, half-closes TCP and waits for the peer's EOF at most LINGER_MS; conn_destroy
- * closes the handles, and the memory goes when the last handle's close callback runs.
+ * Closing is two-phase: conn_close ends the stream and hands the transport its orderly close
+ * (flush, close_notify, FIN, linger); conn_destroy cuts at once. Either way the memory goes
+ * when both the timer's close callback and the transport's on_released have run.
  */
 #include <inttypes.h>
 #include <openssl/rand.h>
@@ -28,24 +28,16 @@
 
 #include "conn.h"
 #include "log.h"
+#include "s2s.h"
 #include "sasl_server.h"
 #include "stream_memory.h"
+#include "transport.h"
 #include "xc_jid.h"
 #include "xc_stream_error.h"
 
-#define READ_BUF 65536u
-#define LINGER_MS 2000u
-
-typedef struct wreq {
-    uv_write_t req;
-    size_t len;
-    uint8_t data[];
-} wreq;
-
 struct xs_conn {
-    uv_tcp_t tcp;
+    xs_transport *t;                  /* NULL once released */
     uv_timer_t timer;
-    uv_shutdown_t shut;
     xs_server *srv;
     xs_gen *gen;
     xs_conn *prev, *next;
@@ -55,7 +47,6 @@ struct xs_conn {
     xc_c2s *s;
     xc_c2s_memory mem;
     xs_stream_memory big;             /* the mapping behind mem's parser and output buffers */
-    xs_tls *tls;                      /* set from STARTTLS on */
     xs_sasl_session *sasl;
     uint8_t cb[XS_TLS_CB_MAX];        /* channel-binding data */
     size_t cb_len;
@@ -66,17 +57,10 @@ struct xs_conn {
     char cert_jid[XC_JID_FULL_MAX + 1];  /* the account a VERIFIED certificate names (EXTERNAL) */
     xs_addr addr;                     /* the peer's address as the per-address limits count it */
     xs_session *route;                /* router entry once bound */
-    size_t queued;                    /* bytes handed to libuv, not yet written */
-    int handles;                      /* open libuv handles */
-    unsigned tls_up : 1;
-    unsigned reading : 1;
-    unsigned paused : 1;              /* reading stopped: the output queue is over the cap */
+    int handles;                      /* the timer and the transport, until each is gone */
     unsigned closing : 1;             /* no more input is processed */
-    unsigned shut_started : 1;        /* uv_shutdown issued: nothing more may be written */
-    unsigned shut_pending : 1;
-    unsigned peer_eof : 1;
-    unsigned dead : 1;                /* handles closing */
-    unsigned discard : 1;             /* drop the rest of this read */
+    unsigned dead : 1;                /* cut: the timer is closing, the transport aborted */
+    unsigned discard : 1;             /* stop feeding the rest of this input */
     unsigned overflow : 1;            /* a route found the queue full: close on the next tick */
     unsigned bound : 1;
     unsigned addr_counted : 1;        /* xs_addr_stream_open admitted it: close must uncount */
@@ -85,21 +69,17 @@ struct xs_conn {
 
 #define CLOG(c, lvl, fmt, ...) xs_log((lvl), "c2s#%" PRIu64 " %s " fmt, (c)->id, (c)->peer, ##__VA_ARGS__)
 
-static uint8_t g_read[READ_BUF];      /* one read at a time: the loop is single-threaded */
-static uint8_t g_plain[READ_BUF];
-
 static xc_c2s_status effects(xs_conn *c, xc_c2s_status st);
 static void conn_close(xs_conn *c);
 static void conn_destroy(xs_conn *c);
 static void on_timer(uv_timer_t *t);
-static void on_read(uv_stream_t *st, ssize_t nread, const uv_buf_t *buf);
-static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf);
 
 void xs_gen_unref(xs_gen *g)
 {
     if (g == NULL || --g->refs > 0)
         return;
     xs_tls_ctx_unref(g->tls);
+    xs_tls_ctx_unref(g->s2s_tls);
     free(g);
 }
 
@@ -110,105 +90,20 @@ static const char *stream_host(const xs_conn *c)
 
 /* --- output ------------------------------------------------------------------------------ */
 
-static void on_write(uv_write_t *req, int status)
-{
-    wreq *w = (wreq *)req;
-    xs_conn *c = req->handle->data;
-
-    c->queued -= w->len;
-    free(w);
-    if (status < 0 && status != UV_ECANCELED && !c->dead) {
-        CLOG(c, XS_LOG_DEBUG, "write failed: %s", uv_strerror(status));
-        conn_destroy(c);
-        return;
-    }
-    if (c->paused && !c->closing && !c->dead && c->queued <= c->gen->cfg.out_queue_max / 2u) {
-        c->paused = 0;
-        if (uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read) == 0)
-            c->reading = 1;
-    }
-}
-
-static void submit(xs_conn *c, wreq *w)
-{
-    uv_buf_t b = uv_buf_init((char *)w->data, (unsigned)w->len);
-    int r = uv_write(&w->req, (uv_stream_t *)&c->tcp, &b, 1, on_write);
-
-    if (r != 0) {
-        free(w);
-        CLOG(c, XS_LOG_DEBUG, "write failed: %s", uv_strerror(r));
-        conn_destroy(c);
-        return;
-    }
-    c->queued += w->len;
-}
-
-static void write_raw(xs_conn *c, const uint8_t *data, size_t len)
-{
-    wreq *w;
-
-    if (c->dead || c->shut_started || len == 0)
-        return;
-    w = malloc(sizeof *w + len);
-    if (w == NULL) {
-        CLOG(c, XS_LOG_ERROR, "out of memory");
-        conn_destroy(c);
-        return;
-    }
-    memcpy(w->data, data, len);
-    w->len = len;
-    submit(c, w);
-}
-
-/* Everything OpenSSL wrote (records, alerts, tickets, close_notify) goes out now. */
-static void flush_tls(xs_conn *c)
-{
-    size_t n;
-
-    while (c->tls != NULL && !c->dead && (n = xs_tls_out_len(c->tls)) > 0) {
-        wreq *w = malloc(sizeof *w + n);
-        if (w == NULL) {
-            CLOG(c, XS_LOG_ERROR, "out of memory");
-            conn_destroy(c);
-            return;
-        }
-        w->len = xs_tls_out_take(c->tls, w->data, n);
-        if (w->len == 0 || c->shut_started) {
-            free(w);
-            return;
-        }
-        submit(c, w);
-    }
-}
-
 /* Bytes for the client: in the clear before STARTTLS, encrypted after. 0 when queued. */
 static int conn_send(xs_conn *c, const uint8_t *data, size_t len)
 {
-    if (c->closing || c->dead)
-        return -1;
-    if (len == 0)
-        return 0;
-    if (c->tls != NULL && !c->tls_up) {
-        /* the core writes nothing while the handshake runs (TLS-06); never send it in the clear */
-        CLOG(c, XS_LOG_DEBUG, "dropped %zu bytes of output during the TLS handshake", len);
-        return -1;
-    }
-    if (c->tls_up) {
-        if (xs_tls_write(c->tls, data, len) != XS_TLS_OK) {
-            CLOG(c, XS_LOG_INFO, "TLS: %s", xs_tls_error(c->tls));
-            conn_destroy(c);
-            return -1;
-        }
-        flush_tls(c);
-        return c->dead ? -1 : 0;
-    }
-    write_raw(c, data, len);
-    return c->dead ? -1 : 0;
-}
+    xs_transport_status st;
 
-static size_t backlog(const xs_conn *c)
-{
-    return c->queued + (c->tls != NULL ? xs_tls_plain_pending(c->tls) : 0u);
+    if (c->closing || c->dead || c->t == NULL)
+        return -1;
+    /* the core writes nothing while the handshake runs (TLS-06); the transport refuses it */
+    st = xs_transport_send(c->t, data, len);
+    if (st == XS_TRANSPORT_CLOSED) {
+        conn_destroy(c);
+        return -1;
+    }
+    return st == XS_TRANSPORT_OK ? 0 : -1;
 }
 
 /* --- lifecycle --------------------------------------------------------------------------- */
@@ -221,10 +116,9 @@ static void unregister(xs_conn *c)
     }
 }
 
-static void on_handle_close(uv_handle_t *h)
+/* The timer's close callback and the transport's on_released each end one handle. */
+static void handle_gone(xs_conn *c)
 {
-    xs_conn *c = h->data;
-
     if (--c->handles > 0)
         return;
     if (c->prev != NULL)
@@ -237,14 +131,18 @@ static void on_handle_close(uv_handle_t *h)
         c->srv->n_conns--;
     if (c->sasl != NULL)
         xs_sasl_session_free(c->sasl);
-    xs_tls_free(c->tls);
     xs_stream_memory_unmap(&c->big);
     free(c->s);
     xs_gen_unref(c->gen);
     free(c);
 }
 
-/* Closes the handles now; pending writes are cancelled. Safe to call more than once. */
+static void on_timer_close(uv_handle_t *h)
+{
+    handle_gone(h->data);
+}
+
+/* Cuts the connection now; pending writes are cancelled. Safe to call more than once. */
 static void conn_destroy(xs_conn *c)
 {
     if (c->dead)
@@ -257,46 +155,22 @@ static void conn_destroy(xs_conn *c)
     c->addr_counted = 0;
     if (c->s != NULL)
         CLOG(c, XS_LOG_DEBUG, "connection closed");
-    uv_close((uv_handle_t *)&c->tcp, on_handle_close);
-    if (c->handles > 1)
-        uv_close((uv_handle_t *)&c->timer, on_handle_close);
+    if (c->t != NULL)
+        xs_transport_abort(c->t);
+    uv_close((uv_handle_t *)&c->timer, on_timer_close);
 }
 
-static void on_shutdown(uv_shutdown_t *req, int status)
-{
-    xs_conn *c = req->handle->data;
-
-    c->shut_pending = 0;
-    if (status < 0 || c->peer_eof)
-        conn_destroy(c);
-}
-
-/* The stream is over: flush what is queued, close_notify, FIN, then wait for the peer's EOF. */
+/* The stream is over: the transport flushes, sends close_notify and FIN, and lingers for the
+ * peer's EOF; its on_released ends the rest (conn_destroy). */
 static void conn_close(xs_conn *c)
 {
-    int r;
-
     if (c->closing || c->dead)
         return;
     c->closing = 1;
     unregister(c);
-    if (c->tls_up) {
-        xs_tls_close(c->tls);
-        flush_tls(c);
-        if (c->dead)
-            return;
-    }
     uv_timer_stop(&c->timer);
-    uv_timer_start(&c->timer, on_timer, LINGER_MS, 0);
-    if (!c->reading && uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read) == 0)
-        c->reading = 1;
-    c->shut_started = 1;
-    r = uv_shutdown(&c->shut, (uv_stream_t *)&c->tcp, on_shutdown);
-    if (r != 0) {
-        conn_destroy(c);
-        return;
-    }
-    c->shut_pending = 1;
+    if (c->t != NULL)
+        xs_transport_close(c->t);
 }
 
 static void restart_timer(xs_conn *c)
@@ -313,12 +187,8 @@ static void on_timer(uv_timer_t *t)
 {
     xs_conn *c = t->data;
 
-    if (c->dead)
+    if (c->dead || c->closing)
         return;
-    if (c->closing) {
-        conn_destroy(c);                  /* the peer did not close within LINGER_MS */
-        return;
-    }
     if (c->overflow) {
         /* the error goes behind what is queued: a slow reader still sees why; one that never
          * reads is cut when the close lingers out (LINGER_MS) */
@@ -366,7 +236,7 @@ static int deliver(xs_conn *t, delivery *d)
 {
     if (t->closing || t->dead || !t->bound)
         return -1;
-    if (backlog(t) + d->len > t->gen->cfg.out_queue_max) {
+    if (t->t == NULL || !xs_transport_has_room(t->t, d->len)) {
         d->full++;
         if (!t->overflow) {
             t->overflow = 1;
@@ -385,35 +255,57 @@ static void deliver_cb(void *owner, void *arg)
     (void)deliver(owner, arg);
 }
 
+/* A stanza for the local JID `to`: to that full JID's session, or (full == 0) to every available
+ * resource of its bare JID (no priorities yet). -1 when `to` cannot be formatted. */
+static int deliver_local(xs_server *srv, const xc_jid *to, int full, delivery *d)
+{
+    char bare[XC_JID_FULL_MAX];
+    size_t bare_len = 0;
+
+    if (xc_jid_format_bare(to, bare, sizeof bare, &bare_len) != XC_JID_OK)
+        return -1;
+    if (full) {
+        xc_str res = xc_jid_resource(to);
+        xs_conn *t = xs_router_find_full(srv->router, bare, bare_len, res.ptr, res.len);
+        if (t != NULL)
+            (void)deliver(t, d);
+    } else {
+        (void)xs_router_each_available(srv->router, bare, bare_len, deliver_cb, d);
+    }
+    return 0;
+}
+
+int xs_conn_deliver(xs_server *srv, const xc_jid *to, const uint8_t *stanza, size_t len)
+{
+    delivery d;
+
+    memset(&d, 0, sizeof d);
+    d.data = stanza;
+    d.len = len;
+    if (deliver_local(srv, to, to->resource_len > 0, &d) != 0)
+        return 0;
+    return d.delivered > 0;
+}
+
 static void route(xs_conn *c)
 {
     const xc_c2s_effects *fx = &c->s->fx;
-    char bare[XC_JID_FULL_MAX];
-    size_t bare_len = 0;
     delivery d;
-    xc_str res;
 
     memset(&d, 0, sizeof d);
     d.data = fx->route;
     d.len = fx->route_len;
     if (fx->route_kind == XC_C2S_ROUTE_REMOTE) {
-        /* no s2s yet (RT-14) */
-        bounce(c, XC_STZ_T_CANCEL, XC_STZ_REMOTE_SERVER_NOT_FOUND);
+        /* RFC 3920 §10.4: another domain goes out over s2s; whatever becomes of it there (written,
+         * queued, refused by policy, unreachable), an undelivered stanza comes back to this
+         * sender as an error from the s2s side (RT-14) */
+        if (xs_s2s_route(c->srv->s2s, xc_jid_domain(fx->jid), xc_jid_domain(fx->to), fx->route, fx->route_len) != 0)
+            bounce(c, XC_STZ_T_CANCEL, XC_STZ_REMOTE_SERVER_NOT_FOUND);
         return;
     }
-    if (xc_jid_format_bare(fx->to, bare, sizeof bare, &bare_len) != XC_JID_OK) {
+    if (deliver_local(c->srv, fx->to, fx->route_kind == XC_C2S_ROUTE_LOCAL_FULL, &d) != 0) {
         bounce(c, XC_STZ_T_CANCEL, XC_STZ_SERVICE_UNAVAILABLE);
         return;
-    }
-    if (fx->route_kind == XC_C2S_ROUTE_LOCAL_FULL) {
-        xs_conn *t;
-        res = xc_jid_resource(fx->to);
-        t = xs_router_find_full(c->srv->router, bare, bare_len, res.ptr, res.len);
-        if (t != NULL)
-            (void)deliver(t, &d);
-    } else {
-        /* every available resource of the user (no priorities yet) */
-        (void)xs_router_each_available(c->srv->router, bare, bare_len, deliver_cb, &d);
     }
     if (d.delivered == 0) {
         if (d.full > 0)
@@ -478,7 +370,7 @@ static xc_c2s_status run_sasl(xs_conn *c)
         const uint32_t plus = (1u << XC_MECH_SCRAM_SHA_256_PLUS) | (1u << XC_MECH_SCRAM_SHA_1_PLUS);
         int bind = c->cb_len > 0 && (c->s->offered & plus) != 0;
         memset(&facts, 0, sizeof facts);
-        facts.secure = c->tls_up;
+        facts.secure = c->t != NULL && xs_transport_tls_up(c->t);
         facts.cb_data = bind ? c->cb : NULL;
         facts.cb_len = bind ? c->cb_len : 0;
         facts.cb_type = bind ? c->cb_type : NULL;
@@ -528,8 +420,7 @@ static xc_c2s_status run_sasl(xs_conn *c)
 
 static void start_tls(xs_conn *c)
 {
-    c->tls = xs_tls_new(c->gen->tls, stream_host(c));
-    if (c->tls == NULL) {
+    if (c->t == NULL || xs_transport_start_tls_server(c->t, c->gen->tls, stream_host(c)) != XS_TRANSPORT_OK) {
         CLOG(c, XS_LOG_ERROR, "TLS: cannot create a session");
         effects(c, xc_c2s_tls_failed(c->s));
         conn_close(c);
@@ -538,20 +429,25 @@ static void start_tls(xs_conn *c)
     CLOG(c, XS_LOG_DEBUG, "STARTTLS for %s", stream_host(c));
 }
 
-static void tls_established(xs_conn *c)
+/* Transport: the handshake completed. TLS_DONE restarts the stream (DISCARD_INPUT): what it
+ * discards is plaintext from before the handshake, which START_TLS dropped already; whatever
+ * TLS decrypts from here on — even in this same read, right behind the client's Finished — is
+ * the new stream (the transport delivers it: no 0-RTT, nothing could precede our Finished). */
+static void on_tls_done(void *owner)
 {
-    const char *sni = xs_tls_sni(c->tls);
+    xs_conn *c = owner;
+    xs_tls *tls = xs_transport_tls(c->t);
+    const char *sni = xs_tls_sni(tls);
     const char *why = NULL;
 
-    c->tls_up = 1;
-    c->cert = xs_tls_client_cert(c->tls, stream_host(c), c->cert_jid, sizeof c->cert_jid, &why);
-    if (xs_tls_channel_binding(c->tls, c->cb, sizeof c->cb, &c->cb_len, &c->cb_type) != 0) {
+    c->cert = xs_tls_client_cert(tls, stream_host(c), c->cert_jid, sizeof c->cert_jid, &why);
+    if (xs_tls_channel_binding(tls, c->cb, sizeof c->cb, &c->cb_len, &c->cb_type) != 0) {
         c->cb_len = 0;
         c->cb_type = NULL;
     }
-    if (xs_tls_unique_13(c->tls, c->cb13, sizeof c->cb13, &c->cb13_len) != 0)
+    if (xs_tls_unique_13(tls, c->cb13, sizeof c->cb13, &c->cb13_len) != 0)
         c->cb13_len = 0;
-    CLOG(c, XS_LOG_INFO, "TLS up: %s %s%s%s%s", xs_tls_version(c->tls), xs_tls_cipher(c->tls),
+    CLOG(c, XS_LOG_INFO, "TLS up: %s %s%s%s%s", xs_tls_version(tls), xs_tls_cipher(tls),
          sni[0] != '\0' ? " sni=" : "", sni, c->cb_len > 0 ? " channel-binding" : "");
     if (c->cert == XC_C2S_CERT_REFUSED)
         CLOG(c, XS_LOG_INFO, "client certificate refused (%s): <policy-violation/> at the next header", why);
@@ -560,11 +456,15 @@ static void tls_established(xs_conn *c)
     else if (why != NULL)
         CLOG(c, XS_LOG_INFO, "client certificate not used: %s", why);
     effects(c, xc_c2s_tls_done(c->s, c->cert, c->cb_len > 0));
-    /* TLS_DONE restarts the stream (DISCARD_INPUT): what it discards is plaintext from before
-     * the handshake, which START_TLS dropped already. Whatever TLS decrypts from here on — even
-     * in this same read, right behind the client's Finished — is the new stream (no 0-RTT:
-     * nothing can be sent encrypted before the handshake ends). */
-    c->discard = 0;
+}
+
+static void on_tls_failed(void *owner, const char *why)
+{
+    xs_conn *c = owner;
+
+    CLOG(c, XS_LOG_INFO, "TLS handshake failed: %s", why);
+    effects(c, xc_c2s_tls_failed(c->s));
+    conn_close(c);
 }
 
 /* --- input ------------------------------------------------------------------------------- */
@@ -574,6 +474,7 @@ static void conn_input(xs_conn *c, const uint8_t *data, size_t len)
 {
     size_t off = 0;
 
+    c->discard = 0;
     while (off < len && !c->closing && !c->discard) {
         uint8_t rnd[XC_C2S_RANDOM_BYTES];
         size_t used = 0;
@@ -592,95 +493,69 @@ static void conn_input(xs_conn *c, const uint8_t *data, size_t len)
     }
 }
 
-static void tls_input(xs_conn *c, const uint8_t *data, size_t len)
+/* Transport: plaintext. The c2s core takes everything it is given (it holds partial elements
+ * itself), so the whole of it counts as taken; what a restart or close left unfed is dropped. */
+static size_t on_data(void *owner, const uint8_t *p, size_t n)
 {
-    xs_tls_status st;
-    size_t n;
+    xs_conn *c = owner;
 
-    if (xs_tls_put(c->tls, data, len) != 0) {
-        CLOG(c, XS_LOG_ERROR, "TLS: cannot buffer input");
-        conn_destroy(c);
-        return;
-    }
-    if (!c->tls_up) {
-        st = xs_tls_handshake(c->tls);
-        flush_tls(c);
-        if (c->dead || st == XS_TLS_AGAIN)
-            return;
-        if (st != XS_TLS_OK) {
-            CLOG(c, XS_LOG_INFO, "TLS handshake failed: %s", xs_tls_error(c->tls));
-            effects(c, xc_c2s_tls_failed(c->s));
-            conn_close(c);
-            return;
-        }
-        tls_established(c);
-    }
-    while (!c->closing) {
-        st = xs_tls_read(c->tls, g_plain, sizeof g_plain, &n);
-        flush_tls(c);
-        if (c->dead)
-            return;
-        if (st == XS_TLS_OK) {
-            if (!c->discard)
-                conn_input(c, g_plain, n);
-            continue;
-        }
-        if (st == XS_TLS_AGAIN)
-            return;
-        if (st == XS_TLS_CLOSED) {
-            CLOG(c, XS_LOG_INFO, "the client ended TLS (close_notify)");
-            conn_close(c);
-            return;
-        }
-        if (st == XS_TLS_RENEGOTIATION)
-            CLOG(c, XS_LOG_WARN, "TLS renegotiation attempt: closing the connection");
-        else
-            CLOG(c, XS_LOG_INFO, "TLS: %s", xs_tls_error(c->tls));
-        conn_destroy(c);
-        return;
-    }
-}
-
-static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
-{
-    (void)h;
-    (void)suggested;
-    *buf = uv_buf_init((char *)g_read, sizeof g_read);
-}
-
-static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
-{
-    xs_conn *c = stream->data;
-
-    if (nread == 0 || c->dead)
-        return;
-    if (nread < 0) {
-        c->peer_eof = 1;
-        uv_read_stop(stream);
-        c->reading = 0;
-        if (!c->closing)
-            CLOG(c, XS_LOG_INFO, "the client closed the connection%s%s", nread == UV_EOF ? "" : ": ",
-                 nread == UV_EOF ? "" : uv_strerror((int)nread));
-        if (!c->shut_pending)
-            conn_destroy(c);
-        return;
-    }
-    if (c->closing)
-        return;   /* after our close: read only to see the EOF */
-    c->discard = 0;
+    if (c->closing || c->dead)
+        return n;
     if (c->bound)
         restart_timer(c);
-    if (c->tls != NULL)
-        tls_input(c, (const uint8_t *)buf->base, (size_t)nread);
-    else
-        conn_input(c, (const uint8_t *)buf->base, (size_t)nread);
-    if (!c->closing && !c->dead && !c->paused && backlog(c) > c->gen->cfg.out_queue_max) {
-        CLOG(c, XS_LOG_DEBUG, "output queue over the cap: reading paused");
-        uv_read_stop(stream);
-        c->reading = 0;
-        c->paused = 1;
-    }
+    conn_input(c, p, n);
+    return n;
 }
+
+/* Transport: the client ended the connection, or it failed. */
+static void on_closed(void *owner, xs_transport_end end, const char *detail)
+{
+    xs_conn *c = owner;
+
+    switch (end) {
+    case XS_TRANSPORT_END_EOF:
+        CLOG(c, XS_LOG_INFO, "the client closed the connection");
+        break;
+    case XS_TRANSPORT_END_RESET:
+        CLOG(c, XS_LOG_INFO, "the client closed the connection: %s", detail);
+        break;
+    case XS_TRANSPORT_END_CLOSE_NOTIFY:
+        CLOG(c, XS_LOG_INFO, "the client ended TLS (close_notify)");
+        conn_close(c);            /* the transport answers with close_notify and FIN */
+        return;
+    case XS_TRANSPORT_END_RENEGOTIATION:
+        CLOG(c, XS_LOG_WARN, "TLS renegotiation attempt: closing the connection");
+        break;
+    case XS_TRANSPORT_END_TLS_ERROR:
+        CLOG(c, XS_LOG_INFO, "TLS: %s", detail);
+        break;
+    case XS_TRANSPORT_END_WRITE_ERROR:
+        CLOG(c, XS_LOG_DEBUG, "write failed: %s", detail);
+        break;
+    case XS_TRANSPORT_END_NO_MEMORY:
+        CLOG(c, XS_LOG_ERROR, "out of memory (%s)", detail);
+        break;
+    }
+    conn_destroy(c);
+}
+
+/* Transport: its handles are closed; it is freed when this returns. */
+static void on_released(void *owner)
+{
+    xs_conn *c = owner;
+
+    c->t = NULL;
+    conn_destroy(c);
+    handle_gone(c);
+}
+
+static const xs_transport_ops c2s_ops = {
+    .on_data = on_data,
+    .on_tls_done = on_tls_done,
+    .on_tls_failed = on_tls_failed,
+    .on_closed = on_closed,
+    .on_released = on_released,
+};
 
 /* --- effects ----------------------------------------------------------------------------- */
 
@@ -704,8 +579,11 @@ static xc_c2s_status effects(xs_conn *c, xc_c2s_status st)
             xs_router_set_available(c->route, fx->available);
         if (fl & XC_C2S_FX_BOUND)
             bound(c);
-        if (fl & (XC_C2S_FX_START_TLS | XC_C2S_FX_DISCARD_INPUT))
+        if (fl & (XC_C2S_FX_START_TLS | XC_C2S_FX_DISCARD_INPUT)) {
             c->discard = 1;
+            if (c->t != NULL)
+                xs_transport_discard_input(c->t);
+        }
         if ((fl & XC_C2S_FX_CLOSE) || st == XC_C2S_CLOSED) {
             if (fl & XC_C2S_FX_CLOSE) {
                 const xc_str *e = xc_stream_error_name(fx->error);
@@ -736,22 +614,10 @@ static xc_c2s_status effects(xs_conn *c, xc_c2s_status st)
 static int peer_name(xs_conn *c)
 {
     struct sockaddr_storage ss;
-    int len = (int)sizeof ss;
-    char ip[INET6_ADDRSTRLEN];
 
-    snprintf(c->peer, sizeof c->peer, "?");
-    if (uv_tcp_getpeername(&c->tcp, (struct sockaddr *)&ss, &len) != 0 ||
-        xs_addr_from_sockaddr((const struct sockaddr *)&ss, &c->addr) != 0)
+    snprintf(c->peer, sizeof c->peer, "%s", xs_transport_peer(c->t));
+    if (xs_transport_peer_addr(c->t, &ss) != 0 || xs_addr_from_sockaddr((const struct sockaddr *)&ss, &c->addr) != 0)
         return -1;
-    if (ss.ss_family == AF_INET) {
-        const struct sockaddr_in *a = (const struct sockaddr_in *)&ss;
-        uv_ip4_name(a, ip, sizeof ip);
-        snprintf(c->peer, sizeof c->peer, "%s:%u", ip, (unsigned)ntohs(a->sin_port));
-    } else if (ss.ss_family == AF_INET6) {
-        const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)&ss;
-        uv_ip6_name(a, ip, sizeof ip);
-        snprintf(c->peer, sizeof c->peer, "[%s]:%u", ip, (unsigned)ntohs(a->sin6_port));
-    }
     return 0;
 }
 
@@ -783,24 +649,22 @@ void xs_conn_accept(xs_server *srv, uv_stream_t *listener)
         xs_err("accept: out of memory");
         return;
     }
+    c->t = xs_transport_accept(srv->loop, listener, &c2s_ops, c, srv->gen->cfg.out_queue_max);
+    if (c->t == NULL) {
+        free(c);
+        return;
+    }
     c->srv = srv;
     c->gen = srv->gen;
     c->gen->refs++;
     c->id = ++srv->next_id;
-    uv_tcp_init(srv->loop, &c->tcp);
-    c->tcp.data = c;
-    c->handles = 1;
+    uv_timer_init(srv->loop, &c->timer);
+    c->timer.data = c;
+    c->handles = 2;
     c->next = srv->conns;
     if (srv->conns != NULL)
         srv->conns->prev = c;
     srv->conns = c;
-    if (uv_accept(listener, (uv_stream_t *)&c->tcp) != 0) {
-        conn_destroy(c);
-        return;
-    }
-    uv_timer_init(srv->loop, &c->timer);
-    c->timer.data = c;
-    c->handles = 2;
     if (peer_name(c) != 0 || srv->shutting_down) {
         conn_destroy(c);
         return;
@@ -823,12 +687,10 @@ void xs_conn_accept(xs_server *srv, uv_stream_t *listener)
         return;
     }
     srv->n_conns++;
-    uv_tcp_nodelay(&c->tcp, 1);
-    if (uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read) != 0) {
+    if (xs_transport_start(c->t) != XS_TRANSPORT_OK) {
         conn_destroy(c);
         return;
     }
-    c->reading = 1;
     restart_timer(c);
     CLOG(c, XS_LOG_INFO, "accepted (%" PRIu32 " open)", srv->n_conns);
 }

@@ -31,9 +31,11 @@ typedef struct xs_gen {
     xs_config cfg;
     xc_c2s_config c2s;
     xs_tls_ctx *tls;
+    xs_tls_ctx *s2s_tls;         /* xs_tls_s2s_ctx_new(&cfg, cfg.s2s.ca, ...); NULL until made */
 } xs_gen;
 
 typedef struct xs_conn xs_conn;
+struct xs_s2s;
 
 typedef struct xs_server {
     uv_loop_t *loop;
@@ -48,12 +50,19 @@ typedef struct xs_server {
     uint32_t n_conns;
     uint64_t next_id;
     int shutting_down;
+    struct xs_s2s *s2s;          /* server-to-server streams (src/server/s2s.h), NULL when none */
 } xs_server;
 
 void xs_gen_unref(xs_gen *g);
 
 /* Accepts one connection from listener (a uv_tcp_t whose data is the xs_server). */
 void xs_conn_accept(xs_server *srv, uv_stream_t *listener);
+/* A stanza (serialised, stamped) for the local JID `to` (prepared): written to the session of
+ * that full JID, or for a bare JID to its available resources as router.h decides. 1 when it
+ * reached at least one session, 0 when there is no session for it (the caller bounces: RFC 3921
+ * §11) or every one refused it (output queue full: that slow reader is closed on the next
+ * loop turn). */
+int xs_conn_deliver(xs_server *srv, const xc_jid *to, const uint8_t *stanza, size_t len);
 /* Every stream gets xc_c2s_shutdown (<system-shutdown/>), is flushed and closed. */
 void xs_conn_shutdown_all(xs_server *srv);
 /* Closes every connection at once, flushed or not (the end of a shutdown that took too long). */

@@ -6,7 +6,10 @@
  *     -f  stay in the foreground and log to stderr (default: detach and log to syslog)
  *     -t  check the configuration and certificates, then exit
  *
- * Signals: SIGINT/SIGTERM — every stream gets <system-shutdown/> and is flushed, then the
+ * Listeners: c2s on `listen`, s2s on `s2s.listen` (none by default; outbound s2s streams are
+ * opened on demand either way, src/server/s2s.c).
+ *
+ * Signals: SIGINT/SIGTERM — every stream (c2s and s2s) gets <system-shutdown/> and is flushed, then the
  * process exits (a second signal, or SHUTDOWN_MS, cuts the rest). SIGHUP — the configuration and
  * certificates are read again; streams keep running on the settings they began with, new
  * streams get the new ones. Listeners, the account store and a larger stanza cap need a restart;
@@ -24,6 +27,7 @@
 #include "dialback_secret.h"
 #include "log.h"
 #include "privileges.h"
+#include "s2s.h"
 #include "sasl_server.h"
 
 #define SHUTDOWN_MS 5000u
@@ -33,6 +37,9 @@
 static xs_server g_srv;
 static uv_tcp_t g_listen[XS_CFG_LISTEN_MAX];
 static uint32_t g_n_listen;
+static uv_tcp_t g_s2s_listen[XS_CFG_LISTEN_MAX];
+static uint32_t g_n_s2s_listen;
+static uint32_t g_s2s_stanza_max;   /* s2s.stanza_bytes at start: the s2s route buffer's size */
 static uv_signal_t g_sig_int, g_sig_term, g_sig_hup;
 static uv_timer_t g_stop;
 static uint32_t g_stop_ticks;
@@ -64,19 +71,31 @@ static xs_gen *gen_load(const char *path, char *err, size_t err_len)
         free(g);
         return NULL;
     }
+    /* s2s: the same certificates, peer certificates asked for and verified against s2s.ca */
+    g->s2s_tls = xs_tls_s2s_ctx_new(&g->cfg, g->cfg.s2s.ca, err, err_len);
+    if (g->s2s_tls == NULL) {
+        xs_gen_unref(g);
+        return NULL;
+    }
     return g;
+}
+
+static int same_listen_list(const xs_listen_cfg *a, uint32_t na, const xs_listen_cfg *b, uint32_t nb)
+{
+    uint32_t i;
+
+    if (na != nb)
+        return 0;
+    for (i = 0; i < na; i++)
+        if (a[i].port != b[i].port || strcmp(a[i].address, b[i].address) != 0)
+            return 0;
+    return 1;
 }
 
 static int same_listeners(const xs_config *a, const xs_config *b)
 {
-    uint32_t i;
-
-    if (a->n_listen != b->n_listen)
-        return 0;
-    for (i = 0; i < a->n_listen; i++)
-        if (a->listen[i].port != b->listen[i].port || strcmp(a->listen[i].address, b->listen[i].address) != 0)
-            return 0;
-    return 1;
+    return same_listen_list(a->listen, a->n_listen, b->listen, b->n_listen) &&
+           same_listen_list(a->s2s.listen, a->s2s.n_listen, b->s2s.listen, b->s2s.n_listen);
 }
 
 static void reload(void)
@@ -88,10 +107,11 @@ static void reload(void)
         xs_err("reload refused, the running configuration stays: %s", err);
         return;
     }
-    if (g->cfg.stanza_postauth > g_srv.stanza_postauth_max) {
+    if (g->cfg.stanza_postauth > g_srv.stanza_postauth_max || g->cfg.s2s.stanza_bytes > g_s2s_stanza_max) {
         xs_err("reload refused, the running configuration stays: limits.stanza_bytes %" PRIu32
-               " is above the %" PRIu32 " this process started with (restart to raise it)",
-               g->cfg.stanza_postauth, g_srv.stanza_postauth_max);
+               " (s2s.stanza_bytes %" PRIu32 ") is above the %" PRIu32 " (%" PRIu32 ") this process started "
+               "with (restart to raise it)", g->cfg.stanza_postauth, g->cfg.s2s.stanza_bytes,
+               g_srv.stanza_postauth_max, g_s2s_stanza_max);
         xs_gen_unref(g);
         return;
     }
@@ -99,9 +119,13 @@ static void reload(void)
         xs_warn("reload: listener changes take effect after a restart");
     if (strcmp(old->cfg.store, g->cfg.store) != 0)
         xs_warn("reload: a new account store takes effect after a restart");
+    if (strcmp(old->cfg.s2s.dns_server, g->cfg.s2s.dns_server) != 0 || old->cfg.s2s.n_hosts != g->cfg.s2s.n_hosts ||
+        memcmp(old->cfg.s2s.hosts, g->cfg.s2s.hosts, g->cfg.s2s.n_hosts * sizeof g->cfg.s2s.hosts[0]) != 0)
+        xs_warn("reload: s2s.hosts and s2s.dns_server changes take effect after a restart");
     g_srv.gen = g;
     xs_gen_unref(old);
     xs_log_set_level(g->cfg.log_level);
+    xs_s2s_reload(g_srv.s2s);
     xs_info("reloaded %s: certificates and settings apply to new streams; %" PRIu32 " open streams keep theirs",
             g->cfg.path, g_srv.n_conns);
 }
@@ -113,14 +137,20 @@ static void close_cb(uv_handle_t *h)
 
 static void on_stop_tick(uv_timer_t *t)
 {
+    size_t n_s2s = xs_s2s_count(g_srv.s2s);
+
     (void)t;
     g_stop_ticks++;
-    if (g_srv.n_conns > 0 && g_stop_ticks * SHUTDOWN_TICK_MS < SHUTDOWN_MS)
+    if ((g_srv.n_conns > 0 || n_s2s > 0) && g_stop_ticks * SHUTDOWN_TICK_MS < SHUTDOWN_MS)
         return;
-    if (g_srv.n_conns > 0) {
-        xs_warn("shutdown: %" PRIu32 " streams did not close in time: cut", g_srv.n_conns);
+    if (g_srv.n_conns > 0 || n_s2s > 0) {
+        xs_warn("shutdown: %" PRIu32 " c2s and %zu s2s streams did not close in time: cut", g_srv.n_conns, n_s2s);
         xs_conn_abort_all(&g_srv);
+        xs_s2s_abort_all(g_srv.s2s);
     }
+    /* the resolver's handles close with it, so the loop can end */
+    xs_s2s_free(g_srv.s2s);
+    g_srv.s2s = NULL;
     uv_close((uv_handle_t *)&g_stop, close_cb);
     uv_close((uv_handle_t *)&g_sig_int, close_cb);
     uv_close((uv_handle_t *)&g_sig_term, close_cb);
@@ -134,13 +164,18 @@ static void begin_shutdown(int signum)
     if (g_srv.shutting_down) {
         xs_warn("second signal: closing every connection now");
         xs_conn_abort_all(&g_srv);
+        xs_s2s_abort_all(g_srv.s2s);
         return;
     }
     g_srv.shutting_down = 1;
-    xs_info("%s: shutting down %" PRIu32 " streams", signum == SIGINT ? "SIGINT" : "SIGTERM", g_srv.n_conns);
+    xs_info("%s: shutting down %" PRIu32 " streams, %zu s2s streams", signum == SIGINT ? "SIGINT" : "SIGTERM",
+            g_srv.n_conns, xs_s2s_count(g_srv.s2s));
     for (i = 0; i < g_n_listen; i++)
         uv_close((uv_handle_t *)&g_listen[i], close_cb);
+    for (i = 0; i < g_n_s2s_listen; i++)
+        uv_close((uv_handle_t *)&g_s2s_listen[i], close_cb);
     xs_conn_shutdown_all(&g_srv);
+    xs_s2s_shutdown_all(g_srv.s2s);
     uv_timer_init(g_srv.loop, &g_stop);
     uv_timer_start(&g_stop, on_stop_tick, SHUTDOWN_TICK_MS, SHUTDOWN_TICK_MS);
 }
@@ -165,12 +200,23 @@ static void on_connection(uv_stream_t *listener, int status)
     xs_conn_accept(&g_srv, listener);
 }
 
-static int listen_all(const xs_config *cfg)
+static void on_s2s_connection(uv_stream_t *listener, int status)
+{
+    if (status < 0) {
+        xs_warn("s2s accept: %s", uv_strerror(status));
+        return;
+    }
+    xs_s2s_accept(g_srv.s2s, listener);
+}
+
+/* Binds and listens on every address of list into handles (n_open counts the handles to close). */
+static int listen_list(const xs_listen_cfg *list, uint32_t n, uv_tcp_t *handles, uint32_t *n_open, uv_connection_cb cb,
+                       const char *what)
 {
     uint32_t i;
 
-    for (i = 0; i < cfg->n_listen; i++) {
-        const xs_listen_cfg *l = &cfg->listen[i];
+    for (i = 0; i < n; i++) {
+        const xs_listen_cfg *l = &list[i];
         struct sockaddr_storage ss;
         unsigned flags = 0;
         int r;
@@ -182,20 +228,28 @@ static int listen_all(const xs_config *cfg)
             r = uv_ip4_addr(l->address, l->port, (struct sockaddr_in *)&ss);
         }
         if (r == 0) {
-            uv_tcp_init(g_srv.loop, &g_listen[i]);
-            g_listen[i].data = &g_srv;
-            g_n_listen = i + 1;
-            r = uv_tcp_bind(&g_listen[i], (const struct sockaddr *)&ss, flags);
+            uv_tcp_init(g_srv.loop, &handles[i]);
+            handles[i].data = &g_srv;
+            *n_open = i + 1;
+            r = uv_tcp_bind(&handles[i], (const struct sockaddr *)&ss, flags);
         }
         if (r == 0)
-            r = uv_listen((uv_stream_t *)&g_listen[i], 511, on_connection);
+            r = uv_listen((uv_stream_t *)&handles[i], 511, cb);
         if (r != 0) {
             xs_err("cannot listen on %s port %u: %s", l->address, (unsigned)l->port, uv_strerror(r));
             return -1;
         }
-        xs_info("listening on %s%s%s:%u", flags ? "[" : "", l->address, flags ? "]" : "", (unsigned)l->port);
+        xs_info("listening (%s) on %s%s%s:%u", what, flags ? "[" : "", l->address, flags ? "]" : "",
+                (unsigned)l->port);
     }
     return 0;
+}
+
+static int listen_all(const xs_config *cfg)
+{
+    if (listen_list(cfg->listen, cfg->n_listen, g_listen, &g_n_listen, on_connection, "c2s") != 0)
+        return -1;
+    return listen_list(cfg->s2s.listen, cfg->s2s.n_listen, g_s2s_listen, &g_n_s2s_listen, on_s2s_connection, "s2s");
 }
 
 int main(int argc, char **argv)
@@ -278,6 +332,10 @@ int main(int argc, char **argv)
         xs_err("out of memory");
         goto out;
     }
+    g_s2s_stanza_max = gen->cfg.s2s.stanza_bytes;
+    g_srv.s2s = xs_s2s_new(&g_srv);
+    if (g_srv.s2s == NULL)
+        goto out_loop;
     if (listen_all(&gen->cfg) != 0)
         goto out_loop;
     /* keys, the account store and the sockets are open: root is not needed any more */
@@ -302,8 +360,9 @@ int main(int argc, char **argv)
     uv_signal_start(&g_sig_hup, on_signal, SIGHUP);
     for (i = 0; i < gen->cfg.n_hosts; i++)
         xs_info("serving %s (certificate %s)", gen->cfg.hosts[i].domain, gen->cfg.hosts[i].cert);
-    xs_info("xmppd ready: c2s_require_encryption=%s, account store %s",
-            gen->cfg.require_encryption ? "true" : "false", gen->cfg.store);
+    xs_info("xmppd ready: c2s_require_encryption=%s, s2s_require_encryption=%s, account store %s",
+            gen->cfg.require_encryption ? "true" : "false", gen->cfg.s2s.require_encryption ? "true" : "false",
+            gen->cfg.store);
     uv_run(g_srv.loop, UV_RUN_DEFAULT);
     xs_info("xmppd stopped");
     rc = 0;
@@ -311,6 +370,14 @@ out_loop:
     for (i = 0; i < g_n_listen; i++)
         if (!uv_is_closing((uv_handle_t *)&g_listen[i]))
             uv_close((uv_handle_t *)&g_listen[i], close_cb);
+    for (i = 0; i < g_n_s2s_listen; i++)
+        if (!uv_is_closing((uv_handle_t *)&g_s2s_listen[i]))
+            uv_close((uv_handle_t *)&g_s2s_listen[i], close_cb);
+    if (g_srv.s2s != NULL) {
+        xs_s2s_abort_all(g_srv.s2s);
+        xs_s2s_free(g_srv.s2s);
+        g_srv.s2s = NULL;
+    }
     uv_run(g_srv.loop, UV_RUN_DEFAULT);
     (void)uv_loop_close(g_srv.loop);
 out:

@@ -7,18 +7,21 @@
 #   make server-test       pytest over tests/integration (real xmppd on loopback ports)
 #   make server-test-asan  the same against an ASan+UBSan build of xmppd (build/asan-server)
 
-SERVER_SRC := src/server/main.c src/server/config.c src/server/conn.c src/server/log.c \
+SERVER_SRC := src/server/main.c src/server/config.c src/server/conn.c src/server/transport.c src/server/log.c \
               src/server/router.c src/server/tls.c src/server/addr_limits.c src/server/privileges.c \
-              src/server/dialback_secret.c src/server/stream_memory.c
+              src/server/dialback_secret.c src/server/stream_memory.c src/server/resolve.c \
+              src/server/s2s.c src/server/s2s_connect.c src/server/s2s_in.c src/server/s2s_out.c src/server/s2s_verify.c
 SERVER_OBJ := $(SERVER_SRC:%.c=$(B)/%.o)
-SERVER_PKGS := libuv openssl libconfig
+SERVER_PKGS := libuv openssl libconfig libcares
 ROUTER_TEST_BIN := $(B)/tests/server/test_router
 ADDR_TEST_BIN := $(B)/tests/server/test_addr_limits
+TLS_NAMES_TEST_BIN := $(B)/tests/server/test_tls_names
+TRANSPORT_TEST_BIN := $(B)/tests/server/test_transport
 XS_SASL_LIBS = $(shell pkg-config --libs libsasl2 sqlite3 libcrypto)
 
 $(SERVER_OBJ): PC_CFLAGS += $(shell pkg-config --cflags $(SERVER_PKGS))
 
-all: $(B)/xmppd $(ROUTER_TEST_BIN) $(ADDR_TEST_BIN)
+all: $(B)/xmppd $(ROUTER_TEST_BIN) $(ADDR_TEST_BIN) $(TLS_NAMES_TEST_BIN) $(TRANSPORT_TEST_BIN)
 
 $(B)/xmppd: $(SERVER_OBJ) $(SASL_OBJ) $(ADAPTER_OBJ) $(B)/libxcore.a
 	@mkdir -p $(dir $@)
@@ -27,8 +30,8 @@ $(B)/xmppd: $(SERVER_OBJ) $(SASL_OBJ) $(ADAPTER_OBJ) $(B)/libxcore.a
 
 -include $(SERVER_OBJ:.o=.d)
 
-# Unit tests of the router and the per-address limits (cmocka); run by server-test before the
-# integration tests.
+# Unit tests of the router, the per-address limits, the peer-certificate names of s2s TLS and
+# the transport on a loopback loop (cmocka); run by server-test before the integration tests.
 
 $(ROUTER_TEST_BIN): tests/server/test_router.c $(B)/src/server/router.o
 	@mkdir -p $(dir $@)
@@ -37,6 +40,20 @@ $(ROUTER_TEST_BIN): tests/server/test_router.c $(B)/src/server/router.o
 $(ADDR_TEST_BIN): tests/server/test_addr_limits.c $(B)/src/server/addr_limits.o
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -Isrc/server $(PC_CFLAGS) $< $(B)/src/server/addr_limits.o $(LDFLAGS_ALL) $(PC_LIBS) -o $@
+
+$(TLS_NAMES_TEST_BIN): tests/server/test_tls_names.c tests/server/test_certs.c tests/server/test_certs.h \
+                       $(B)/src/server/tls.o $(B)/src/server/log.o $(B)/libxcore.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -Isrc/core -Isrc/server $(PC_CFLAGS) $(shell pkg-config --cflags openssl) $< \
+	    tests/server/test_certs.c $(B)/src/server/tls.o $(B)/src/server/log.o $(B)/libxcore.a $(LDFLAGS_ALL) \
+	    $(PC_LIBS) $(shell pkg-config --libs openssl) -o $@
+
+$(TRANSPORT_TEST_BIN): tests/server/test_transport.c tests/server/test_certs.c tests/server/test_certs.h \
+                       $(B)/src/server/transport.o $(B)/src/server/tls.o $(B)/src/server/log.o $(B)/libxcore.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -Isrc/core -Isrc/server $(PC_CFLAGS) $(shell pkg-config --cflags openssl libuv) $< \
+	    tests/server/test_certs.c $(B)/src/server/transport.o $(B)/src/server/tls.o $(B)/src/server/log.o \
+	    $(B)/libxcore.a $(LDFLAGS_ALL) $(PC_LIBS) $(shell pkg-config --libs openssl libuv) -o $@
 
 .PHONY: run server-test server-test-asan
 
@@ -59,8 +76,9 @@ run: deps
 INTEGRATION_BINS :=
 include $(sort $(wildcard tests/integration/*.mk))
 
-server-test: $(B)/xmppd $(ROUTER_TEST_BIN) $(ADDR_TEST_BIN) $(INTEGRATION_BINS)
-	@tests/run_unit.sh $(ROUTER_TEST_BIN) $(ADDR_TEST_BIN)
+server-test: $(B)/xmppd $(ROUTER_TEST_BIN) $(ADDR_TEST_BIN) $(TLS_NAMES_TEST_BIN) $(TRANSPORT_TEST_BIN) \
+             $(INTEGRATION_BINS)
+	@tests/run_unit.sh $(ROUTER_TEST_BIN) $(ADDR_TEST_BIN) $(TLS_NAMES_TEST_BIN) $(TRANSPORT_TEST_BIN)
 	@XMPPD_BIN=$(B)/xmppd XMPPCTL_BIN=$(B)/xmppctl /usr/bin/python3 -m pytest -q tests/integration
 
 # LSan: libsasl2 keeps its plugin tables for the life of the process (tests/integration/lsan.supp).

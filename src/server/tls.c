@@ -24,8 +24,10 @@
 struct xs_tls_ctx {
     uint32_t refs;
     uint32_t n;
+    int s2s;                                  /* made by xs_tls_s2s_ctx_new */
     char domain[XC_C2S_HOSTS_MAX][XS_CFG_NAME_MAX];
-    SSL_CTX *ctx[XC_C2S_HOSTS_MAX];
+    SSL_CTX *ctx[XC_C2S_HOSTS_MAX];           /* the receiving side */
+    SSL_CTX *client[XC_C2S_HOSTS_MAX];        /* s2s: the initiating side, NULL on c2s */
     xs_client_certs client_certs[XC_C2S_HOSTS_MAX];
     xs_cert_identity cert_identity[XC_C2S_HOSTS_MAX];
 };
@@ -38,7 +40,7 @@ struct xs_tls {
     int handshake_done;
     int renegotiation;
     int close_sent;
-    int verify_err;       /* the first X509_V_ERR_* of the client's chain, 0 when none */
+    int verify_err;       /* the first X509_V_ERR_* of the peer's chain, 0 when none */
     uint8_t *pending;     /* plaintext waiting for WANT_READ to clear */
     size_t pending_len;
     char sni[XS_CFG_NAME_MAX];
@@ -158,9 +160,41 @@ static int client_cert_setup(SSL_CTX *ctx, const xs_vhost_cfg *h, char *err, siz
     return 0;
 }
 
-static SSL_CTX *host_ctx(xs_tls_ctx *c, const xs_config *cfg, const xs_vhost_cfg *h, char *err, size_t err_len)
+/* The peer server's chain is verified against ca_path ("" = OpenSSL's default paths) and the
+ * verdict recorded by verify_cb, never fatal (DESIGN.md Known traps, Prosody: a self-signed peer
+ * must still get TLS + dialback). A receiving side asks for the certificate without requiring
+ * one (RFC 3920 §5.1: the initiating server presents one if it can). */
+static int s2s_peer_setup(SSL_CTX *ctx, const char *domain, const char *ca_path, int receiving, char *err,
+                          size_t err_len)
 {
-    SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
+    char reason[200];
+    int ok;
+
+    ok = ca_path[0] != '\0' ? SSL_CTX_load_verify_locations(ctx, ca_path, NULL) : SSL_CTX_set_default_verify_paths(ctx);
+    if (ok != 1) {
+        ERR_error_string_n(ERR_get_error(), reason, sizeof reason);
+        snprintf(err, err_len, "%s: s2s.ca '%s': %s", domain, ca_path, reason);
+        return -1;
+    }
+    if (receiving && ca_path[0] != '\0') {
+        STACK_OF(X509_NAME) *names = SSL_load_client_CA_file(ca_path);
+        if (names != NULL)
+            SSL_CTX_set_client_CA_list(ctx, names);
+    }
+    SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | (receiving ? SSL_VERIFY_CLIENT_ONCE : 0), verify_cb);
+    return 0;
+}
+
+typedef enum ctx_role {
+    CTX_C2S = 0,          /* receiving side of a client stream: c2s_client_certs decides */
+    CTX_S2S_IN,           /* receiving side of a server stream */
+    CTX_S2S_OUT           /* initiating side of a server stream: our certificate as client cert */
+} ctx_role;
+
+static SSL_CTX *host_ctx(xs_tls_ctx *c, const xs_config *cfg, const xs_vhost_cfg *h, ctx_role role,
+                         const char *ca_path, char *err, size_t err_len)
+{
+    SSL_CTX *ctx = SSL_CTX_new(role == CTX_S2S_OUT ? TLS_client_method() : TLS_server_method());
     X509 *leaf;
     char reason[200];
 
@@ -193,12 +227,16 @@ static SSL_CTX *host_ctx(xs_tls_ctx *c, const xs_config *cfg, const xs_vhost_cfg
         goto out;
     }
     leaf = SSL_CTX_get0_certificate(ctx);
-    if (leaf != NULL && X509_check_host(leaf, h->domain, 0, 0, NULL) != 1)
+    if (role == CTX_C2S && leaf != NULL && X509_check_host(leaf, h->domain, 0, 0, NULL) != 1)
         xs_warn("tls: the certificate %s does not name %s: clients that verify will refuse it", h->cert, h->domain);
-    if (client_cert_setup(ctx, h, err, err_len) != 0)
+    if (role == CTX_C2S && client_cert_setup(ctx, h, err, err_len) != 0)
         goto out;
-    SSL_CTX_set_tlsext_servername_callback(ctx, sni_cb);
-    SSL_CTX_set_tlsext_servername_arg(ctx, c);
+    if (role != CTX_C2S && s2s_peer_setup(ctx, h->domain, ca_path, role == CTX_S2S_IN, err, err_len) != 0)
+        goto out;
+    if (role != CTX_S2S_OUT) {
+        SSL_CTX_set_tlsext_servername_callback(ctx, sni_cb);
+        SSL_CTX_set_tlsext_servername_arg(ctx, c);
+    }
     ERR_clear_error();
     return ctx;
 fail:
@@ -210,7 +248,8 @@ out:
     return NULL;
 }
 
-xs_tls_ctx *xs_tls_ctx_new(const xs_config *cfg, char *err, size_t err_len)
+/* One context per host; s2s adds the initiating side. */
+static xs_tls_ctx *ctx_new(const xs_config *cfg, int s2s, const char *ca_path, char *err, size_t err_len)
 {
     xs_tls_ctx *c = calloc(1, sizeof *c);
     uint32_t i;
@@ -220,19 +259,32 @@ xs_tls_ctx *xs_tls_ctx_new(const xs_config *cfg, char *err, size_t err_len)
         return NULL;
     }
     c->refs = 1;
+    c->s2s = s2s;
     for (i = 0; i < cfg->n_hosts; i++) {
         snprintf(c->domain[i], sizeof c->domain[i], "%s", cfg->hosts[i].domain);
-        c->client_certs[i] = cfg->hosts[i].client_certs;
+        /* client certificates of users are a c2s matter; an s2s context never maps one to a JID */
+        c->client_certs[i] = s2s ? XS_CLIENT_CERTS_OFF : cfg->hosts[i].client_certs;
         c->cert_identity[i] = cfg->hosts[i].cert_identity;
-        c->ctx[i] = host_ctx(c, cfg, &cfg->hosts[i], err, err_len);
-        if (c->ctx[i] == NULL) {
-            c->n = i;
+        c->n = i + 1;
+        c->ctx[i] = host_ctx(c, cfg, &cfg->hosts[i], s2s ? CTX_S2S_IN : CTX_C2S, ca_path, err, err_len);
+        if (c->ctx[i] != NULL && s2s)
+            c->client[i] = host_ctx(c, cfg, &cfg->hosts[i], CTX_S2S_OUT, ca_path, err, err_len);
+        if (c->ctx[i] == NULL || (s2s && c->client[i] == NULL)) {
             xs_tls_ctx_unref(c);
             return NULL;
         }
     }
-    c->n = cfg->n_hosts;
     return c;
+}
+
+xs_tls_ctx *xs_tls_ctx_new(const xs_config *cfg, char *err, size_t err_len)
+{
+    return ctx_new(cfg, 0, "", err, err_len);
+}
+
+xs_tls_ctx *xs_tls_s2s_ctx_new(const xs_config *cfg, const char *ca_path, char *err, size_t err_len)
+{
+    return ctx_new(cfg, 1, ca_path != NULL ? ca_path : "", err, err_len);
 }
 
 void xs_tls_ctx_ref(xs_tls_ctx *c)
@@ -246,22 +298,20 @@ void xs_tls_ctx_unref(xs_tls_ctx *c)
 
     if (c == NULL || --c->refs > 0)
         return;
-    for (i = 0; i < c->n; i++)
+    for (i = 0; i < c->n; i++) {
         SSL_CTX_free(c->ctx[i]);
+        SSL_CTX_free(c->client[i]);
+    }
     free(c);
 }
 
-xs_tls *xs_tls_new(xs_tls_ctx *c, const char *host)
+/* A session of ctx over two memory BIOs; the caller sets the side. NULL when OpenSSL fails. */
+static xs_tls *session_new(xs_tls_ctx *c, SSL_CTX *ctx)
 {
     xs_tls *t = calloc(1, sizeof *t);
-    SSL_CTX *ctx = c->ctx[0];
-    uint32_t i;
 
     if (t == NULL)
         return NULL;
-    for (i = 0; i < c->n; i++)
-        if (host != NULL && strcmp(c->domain[i], host) == 0)
-            ctx = c->ctx[i];
     ERR_clear_error();
     t->ssl = SSL_new(ctx);
     t->rbio = BIO_new(BIO_s_mem());
@@ -279,9 +329,51 @@ xs_tls *xs_tls_new(xs_tls_ctx *c, const char *host)
     SSL_set_bio(t->ssl, t->rbio, t->wbio);
     SSL_set_app_data(t->ssl, t);
     SSL_set_info_callback(t->ssl, info_cb);
-    SSL_set_accept_state(t->ssl);
     xs_tls_ctx_ref(c);
     t->ctx = c;
+    return t;
+}
+
+xs_tls *xs_tls_new(xs_tls_ctx *c, const char *host)
+{
+    SSL_CTX *ctx = c->ctx[0];
+    xs_tls *t;
+    uint32_t i;
+
+    for (i = 0; i < c->n; i++)
+        if (host != NULL && strcmp(c->domain[i], host) == 0)
+            ctx = c->ctx[i];
+    t = session_new(c, ctx);
+    if (t != NULL)
+        SSL_set_accept_state(t->ssl);
+    return t;
+}
+
+xs_tls *xs_tls_new_client(xs_tls_ctx *c, const char *our_host, const char *peer_domain)
+{
+    SSL_CTX *ctx = NULL;
+    char sni[XS_CFG_NAME_MAX];   /* OpenSSL's macro takes a non-const pointer */
+    xs_tls *t;
+    uint32_t i;
+
+    if ((size_t)snprintf(sni, sizeof sni, "%s", peer_domain) >= sizeof sni)
+        return NULL;
+    for (i = 0; c->s2s && i < c->n; i++)
+        if (strcmp(c->domain[i], our_host) == 0)
+            ctx = c->client[i];
+    if (ctx == NULL)
+        return NULL;
+    t = session_new(c, ctx);
+    if (t == NULL)
+        return NULL;
+    SSL_set_connect_state(t->ssl);
+    /* SNI names the domain we want (RFC 6120 §13.7.2.1; RFC 6066 §3): the peer picks its
+     * certificate for it. The name itself is checked by the core (xc_certname), not here. */
+    if (SSL_set_tlsext_host_name(t->ssl, sni) != 1) {
+        ERR_clear_error();
+        xs_tls_free(t);
+        return NULL;
+    }
     return t;
 }
 
@@ -490,12 +582,26 @@ int xs_tls_unique_13(const xs_tls *t, uint8_t *out, size_t cap, size_t *len)
     return 0;
 }
 
+#define OID_XMPP_ADDR "1.3.6.1.5.5.7.8.5"   /* id-on-xmppAddr (RFC 3920 §5.1 rule 8, §14.2) */
+#define OID_DNS_SRV "1.3.6.1.5.5.7.8.7"     /* id-on-dnsSRV (RFC 4985) */
+
+/* The value of an otherName of type oid, when it is of the ASN.1 type the RFC gives (UTF8String
+ * for id-on-xmppAddr, IA5String for id-on-dnsSRV); else NULL. */
+static const ASN1_STRING *other_name(const GENERAL_NAME *gn, const ASN1_OBJECT *oid, int asn1_type)
+{
+    if (oid == NULL || gn->type != GEN_OTHERNAME || OBJ_cmp(gn->d.otherName->type_id, oid) != 0 ||
+        gn->d.otherName->value == NULL || gn->d.otherName->value->type != asn1_type)
+        return NULL;
+    return asn1_type == V_ASN1_UTF8STRING ? gn->d.otherName->value->value.utf8string
+                                          : gn->d.otherName->value->value.ia5string;
+}
+
 /* The bare JIDs of `host` that the certificate names in the configured place: 1 with the one
  * in jid, 0 for none, -1 for more than one (ambiguous: never guessed). */
 static int cert_jid(X509 *peer, const char *host, xs_cert_identity id, char *jid, size_t cap)
 {
     GENERAL_NAMES *sans = X509_get_ext_d2i(peer, NID_subject_alt_name, NULL, NULL);
-    ASN1_OBJECT *xmpp_addr = OBJ_txt2obj("1.3.6.1.5.5.7.8.5", 1);
+    ASN1_OBJECT *xmpp_addr = OBJ_txt2obj(OID_XMPP_ADDR, 1);
     size_t host_len = strlen(host);
     int i, found = 0;
 
@@ -505,9 +611,8 @@ static int cert_jid(X509 *peer, const char *host, xs_cert_identity id, char *jid
         const char *at;
         size_t n;
 
-        if (id == XS_CERT_ID_XMPPADDR && gn->type == GEN_OTHERNAME &&
-            OBJ_cmp(gn->d.otherName->type_id, xmpp_addr) == 0 && gn->d.otherName->value->type == V_ASN1_UTF8STRING)
-            v = gn->d.otherName->value->value.utf8string;
+        if (id == XS_CERT_ID_XMPPADDR)
+            v = other_name(gn, xmpp_addr, V_ASN1_UTF8STRING);
         else if (id == XS_CERT_ID_EMAIL && gn->type == GEN_EMAIL)
             v = gn->d.rfc822Name;
         if (v == NULL)
@@ -573,6 +678,91 @@ xc_c2s_client_cert xs_tls_client_cert(const xs_tls *t, const char *host, char *j
     }
     *why = "verified";
     return XC_C2S_CERT_VERIFIED;
+}
+
+/* Appends one identifier (kind, bytes) when it is usable and fits. 0, or -1 when it did not fit. */
+static int add_name(xc_cn_name *names, uint32_t cap, uint32_t *n, char *buf, size_t buf_cap, size_t *used,
+                    xc_cn_kind kind, const unsigned char *p, int slen)
+{
+    size_t len = slen > 0 ? (size_t)slen : 0u;
+
+    /* an empty name, or one with a NUL inside (the old prefix trick), names nothing */
+    if (p == NULL || len == 0 || len > XC_CN_NAME_MAX || memchr(p, '\0', len) != NULL)
+        return 0;
+    if (*n >= cap || len > buf_cap - *used)
+        return -1;
+    memcpy(buf + *used, p, len);
+    names[*n].kind = kind;
+    names[*n].value.ptr = buf + *used;
+    names[*n].value.len = (uint32_t)len;
+    *used += len;
+    (*n)++;
+    return 0;
+}
+
+int xs_tls_peer_names(const xs_tls *t, xc_cn_name *names, uint32_t cap, uint32_t *n, char *buf, size_t buf_cap,
+                      int *chain_ok)
+{
+    X509 *peer;
+    GENERAL_NAMES *sans;
+    ASN1_OBJECT *xmpp_addr, *dns_srv;
+    const X509_NAME *subject;
+    size_t used = 0;
+    int i, r = 0;
+
+    *n = 0;
+    *chain_ok = 0;
+    peer = t->handshake_done ? SSL_get1_peer_certificate(t->ssl) : NULL;
+    if (peer == NULL)
+        return 0;
+    *chain_ok = t->verify_err == 0 && SSL_get_verify_result(t->ssl) == X509_V_OK;
+    sans = X509_get_ext_d2i(peer, NID_subject_alt_name, NULL, NULL);
+    xmpp_addr = OBJ_txt2obj(OID_XMPP_ADDR, 1);
+    dns_srv = OBJ_txt2obj(OID_DNS_SRV, 1);
+    for (i = 0; sans != NULL && i < sk_GENERAL_NAME_num(sans); i++) {
+        const GENERAL_NAME *gn = sk_GENERAL_NAME_value(sans, i);
+        const ASN1_STRING *v = NULL;
+        xc_cn_kind kind = XC_CN_DNS;
+
+        if (gn->type == GEN_DNS)
+            v = gn->d.dNSName;
+        else if ((v = other_name(gn, dns_srv, V_ASN1_IA5STRING)) != NULL)
+            kind = XC_CN_SRV;
+        else if ((v = other_name(gn, xmpp_addr, V_ASN1_UTF8STRING)) != NULL)
+            kind = XC_CN_XMPPADDR;
+        if (v != NULL)
+            r |= add_name(names, cap, n, buf, buf_cap, &used, kind, ASN1_STRING_get0_data(v), ASN1_STRING_length(v));
+    }
+    /* every CN of the subject: xc_certname uses them only when no SAN identifier exists
+     * (RFC 6125 §6.4.4) */
+    subject = X509_get_subject_name(peer);
+    for (i = -1; subject != NULL && (i = X509_NAME_get_index_by_NID(subject, NID_commonName, i)) >= 0;) {
+        const X509_NAME_ENTRY *e = X509_NAME_get_entry(subject, i);
+        const ASN1_STRING *d = e != NULL ? X509_NAME_ENTRY_get_data(e) : NULL;
+        unsigned char *utf8 = NULL;
+        int len = d != NULL ? ASN1_STRING_to_UTF8(&utf8, d) : -1;
+        if (len > 0)
+            r |= add_name(names, cap, n, buf, buf_cap, &used, XC_CN_COMMON_NAME, utf8, len);
+        OPENSSL_free(utf8);
+    }
+    GENERAL_NAMES_free(sans);
+    ASN1_OBJECT_free(xmpp_addr);
+    ASN1_OBJECT_free(dns_srv);
+    X509_free(peer);
+    ERR_clear_error();
+    return r != 0 ? -1 : 0;
+}
+
+const char *xs_tls_peer_verify_error(const xs_tls *t)
+{
+    X509 *peer = t->handshake_done ? SSL_get1_peer_certificate(t->ssl) : NULL;
+    long e;
+
+    if (peer == NULL)
+        return "no certificate";
+    X509_free(peer);
+    e = t->verify_err != 0 ? t->verify_err : SSL_get_verify_result(t->ssl);
+    return e == X509_V_OK ? "" : X509_verify_cert_error_string(e);
 }
 
 const char *xs_tls_version(const xs_tls *t)

@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "xc_certname.h"
 
 typedef struct xs_tls_ctx xs_tls_ctx;   /* server-wide: one SSL_CTX per virtual host */
 typedef struct xs_tls xs_tls;           /* one connection */
@@ -38,8 +39,21 @@ xs_tls_ctx *xs_tls_ctx_new(const xs_config *cfg, char *err, size_t err_len);
 void xs_tls_ctx_ref(xs_tls_ctx *c);
 void xs_tls_ctx_unref(xs_tls_ctx *c);
 
-/* A server-side TLS session whose default certificate is the one of `host` (the stream's). */
+/* The s2s contexts: for every host, a receiving side that asks the peer server for a
+ * certificate (SSL_VERIFY_PEER without FAIL_IF_NO_PEER_CERT) and an initiating side that
+ * presents the host's certificate as the TLS client certificate on every outbound connection
+ * (DESIGN.md Known traps, Prosody). Peer chains are verified against ca_path ("" = OpenSSL's
+ * default verify paths), and the verdict is only recorded, never fatal: a self-signed peer still
+ * gets TLS and dialback (xs_tls_peer_names). Same versions and ciphers as c2s. NULL with a reason
+ * in err. */
+xs_tls_ctx *xs_tls_s2s_ctx_new(const xs_config *cfg, const char *ca_path, char *err, size_t err_len);
+
+/* A server-side TLS session whose default certificate is the one of `host` (the stream's). On
+ * an s2s context the peer's certificate is asked for. */
 xs_tls *xs_tls_new(xs_tls_ctx *c, const char *host);
+/* A client-side session of an s2s context: presents our_host's certificate, SNI = peer_domain.
+ * NULL when c is not an s2s context, our_host is not served, or OpenSSL fails. */
+xs_tls *xs_tls_new_client(xs_tls_ctx *c, const char *our_host, const char *peer_domain);
 void xs_tls_free(xs_tls *t);
 
 /* Ciphertext received from the peer. 0, or -1 when it could not be buffered. */
@@ -77,6 +91,20 @@ int xs_tls_unique_13(const xs_tls *t, uint8_t *out, size_t cap, size_t *len);
  * verified one that names no single account: the stream goes on without EXTERNAL). *why is a
  * static reason for the log, NULL when no certificate was asked for or none was sent. */
 xc_c2s_client_cert xs_tls_client_cert(const xs_tls *t, const char *host, char *jid, size_t cap, const char **why);
+/* After the handshake: the identifiers the peer's certificate presents, for xc_certname_match
+ * (src/core/xc_certname.h): subjectAltName dNSName (XC_CN_DNS), otherName id-on-dnsSRV
+ * 1.3.6.1.5.5.7.8.7 (XC_CN_SRV, IA5String), otherName id-on-xmppAddr 1.3.6.1.5.5.7.8.5
+ * (XC_CN_XMPPADDR, UTF8String), and the subject's commonName (XC_CN_COMMON_NAME), in that
+ * certificate's order, the CN last. Their text is copied into buf (values point into it; they
+ * are not NUL-terminated); a value that is empty, holds a NUL, or is longer than XC_CN_NAME_MAX
+ * is skipped. *chain_ok = 1 when a certificate was presented and its chain verified against the
+ * context's CAs. Returns 0, or -1 when some identifier did not fit in names (cap) or buf: what
+ * fitted is there, and *n counts it. No certificate: 0 with *n = 0, *chain_ok = 0. */
+int xs_tls_peer_names(const xs_tls *t, xc_cn_name *names, uint32_t cap, uint32_t *n, char *buf, size_t buf_cap,
+                      int *chain_ok);
+/* Why the peer's chain did not verify, for logs: "" when it did, "no certificate", or
+ * OpenSSL's reason. */
+const char *xs_tls_peer_verify_error(const xs_tls *t);
 const char *xs_tls_version(const xs_tls *t);
 const char *xs_tls_cipher(const xs_tls *t);
 const char *xs_tls_sni(const xs_tls *t);       /* the served host SNI chose, or "" */

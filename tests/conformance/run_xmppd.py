@@ -71,8 +71,8 @@ def issue(cwd, name, jid):
     return os.path.join(cwd, f"{name}.crt"), os.path.join(cwd, f"{name}.key")
 
 
-def free_port():
-    with socket.socket() as s:
+def free_port(kind=socket.SOCK_STREAM):
+    with socket.socket(socket.AF_INET, kind) as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
 
@@ -116,6 +116,8 @@ timeouts = {{ handshake = {HANDSHAKE_TIMEOUT}; idle = {IDLE_TIMEOUT}; ping = {PI
 data_dir = ".";
 store = "accounts.db";
 log_level = "info";
+# loopback only: remote domains resolve through a DNS server nobody listens on (unknown)
+s2s = {{ dns_server = "127.0.0.1:{free_port(socket.SOCK_DGRAM)}"; }};
 """)
     log_path = os.path.join(d, "xmppd.log")
     logf = open(log_path, "ab")

@@ -116,10 +116,14 @@ def make_cert(directory, name, cn=None):
     return cert, key
 
 
-def free_port(family=socket.AF_INET, host="127.0.0.1"):
-    with socket.socket(family, socket.SOCK_STREAM) as s:
+def free_port(family=socket.AF_INET, host="127.0.0.1", kind=socket.SOCK_STREAM):
+    with socket.socket(family, kind) as s:
         s.bind((host, 0))
         return s.getsockname()[1]
+
+
+def free_udp_port():
+    return free_port(kind=socket.SOCK_DGRAM)
 
 
 class Xmppd:
@@ -159,6 +163,10 @@ class Xmppd:
                 "timeouts = { " + " ".join(f"{k} = {v};" for k, v in tmo.items()) + " };\n"
                 'data_dir = ".";\n'
                 'log_level = "debug";\n' + extra)
+        if "s2s =" not in extra:
+            # DESIGN.md "Loopback only": a stanza to another domain must never send a query to the
+            # system resolver; a DNS server nobody listens on makes every remote domain unknown
+            text += f's2s = {{ dns_server = "127.0.0.1:{free_udp_port()}"; }};\n'
         with open(self.conf, "w") as f:
             f.write(text)
 
