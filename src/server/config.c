@@ -149,22 +149,20 @@ static int prep_domain(ctx *c, const config_setting_t *where, const char *raw, c
     return 0;
 }
 
-static int load_listen(ctx *c, const config_setting_t *root, xs_config *cfg)
+/* A list of listeners { address = "..."; port = N; } into out[0 .. *n - 1]: at least `min`. */
+static int load_listeners(ctx *c, const config_setting_t *l, unsigned min, xs_listen_cfg *out, uint32_t *n_out)
 {
     static const char *const known[] = { "address", "port", NULL };
-    const config_setting_t *l = config_setting_get_member(root, "listen");
     int i, n;
 
-    if (l == NULL)
-        return fail(c, NULL, "'listen' is required: a list of { address = \"...\"; port = N; }");
     if (!config_setting_is_list(l) && !config_setting_is_array(l))
-        return fail(c, l, "'listen' must be a list ( { ... }, ... )");
+        return fail(c, l, "'listen' must be a list ( { address = \"...\"; port = N; }, ... )");
     n = config_setting_length(l);
-    if (n < 1 || (unsigned)n > XS_CFG_LISTEN_MAX)
-        return fail(c, l, "'listen' must hold 1 to %u listeners", XS_CFG_LISTEN_MAX);
+    if ((unsigned)n < min || (unsigned)n > XS_CFG_LISTEN_MAX)
+        return fail(c, l, "'listen' must hold %u to %u listeners", min, XS_CFG_LISTEN_MAX);
     for (i = 0; i < n; i++) {
         const config_setting_t *e = config_setting_get_elem(l, (unsigned)i);
-        xs_listen_cfg *lc = &cfg->listen[i];
+        xs_listen_cfg *lc = &out[i];
         unsigned char addr[16];
         uint32_t port = 0;
 
@@ -181,8 +179,17 @@ static int load_listen(ctx *c, const config_setting_t *root, xs_config *cfg)
             return fail(c, config_setting_get_member(e, "address"), "'%s' is not an IPv4 or IPv6 address",
                         lc->address);
     }
-    cfg->n_listen = (uint32_t)n;
+    *n_out = (uint32_t)n;
     return 0;
+}
+
+static int load_listen(ctx *c, const config_setting_t *root, xs_config *cfg)
+{
+    const config_setting_t *l = config_setting_get_member(root, "listen");
+
+    if (l == NULL)
+        return fail(c, NULL, "'listen' is required: a list of { address = \"...\"; port = N; }");
+    return load_listeners(c, l, 1, cfg->listen, &cfg->n_listen);
 }
 
 static int check_key_file(ctx *c, const config_setting_t *where, const char *path)
@@ -403,40 +410,6 @@ static int check_dns_server(ctx *c, const config_setting_t *where, const char *v
     return 0;
 }
 
-/* s2s.listen: as the top-level listen, but optional and possibly empty. */
-static int load_s2s_listen(ctx *c, const config_setting_t *l, xs_s2s_cfg *s)
-{
-    static const char *const known[] = { "address", "port", NULL };
-    int i, n;
-
-    if (!config_setting_is_list(l))
-        return fail(c, l, "'listen' must be a list ( { address = \"...\"; port = N; }, ... )");
-    n = config_setting_length(l);
-    if ((unsigned)n > XS_CFG_LISTEN_MAX)
-        return fail(c, l, "'listen' holds at most %u listeners", XS_CFG_LISTEN_MAX);
-    for (i = 0; i < n; i++) {
-        const config_setting_t *e = config_setting_get_elem(l, (unsigned)i);
-        xs_listen_cfg *lc = &s->listen[i];
-        unsigned char addr[16];
-        uint32_t port = 0;
-
-        if (!config_setting_is_group(e))
-            return fail(c, e, "each listener is a group { address = \"...\"; port = N; }");
-        if (only_known(c, e, known) != 0 || get_str(c, e, "address", lc->address, sizeof lc->address, 1) != 0)
-            return -1;
-        if (config_setting_get_member(e, "port") == NULL)
-            return fail(c, e, "'port' is required");
-        if (get_uint(c, e, "port", 1, 65535, &port) != 0)
-            return -1;
-        lc->port = (uint16_t)port;
-        if (inet_pton(AF_INET, lc->address, addr) != 1 && inet_pton(AF_INET6, lc->address, addr) != 1)
-            return fail(c, config_setting_get_member(e, "address"), "'%s' is not an IPv4 or IPv6 address",
-                        lc->address);
-    }
-    s->n_listen = (uint32_t)n;
-    return 0;
-}
-
 /* s2s.hosts: the static map { domain; address; port; }, one entry per domain. */
 static int load_s2s_hosts(ctx *c, const config_setting_t *l, xs_s2s_cfg *s)
 {
@@ -520,7 +493,7 @@ static int load_s2s(ctx *c, const config_setting_t *root, xs_config *cfg)
         return fail(c, g, "'s2s' must be a group { ... }");
     snprintf(policy, sizeof policy, "open");
     if (only_known(c, g, known) != 0 ||
-        ((m = config_setting_get_member(g, "listen")) != NULL && load_s2s_listen(c, m, s) != 0) ||
+        ((m = config_setting_get_member(g, "listen")) != NULL && load_listeners(c, m, 0, s->listen, &s->n_listen) != 0) ||
         get_bool(c, g, "require_encryption", &s->require_encryption) != 0 ||
         get_bool(c, g, "dialback_without_tls", &s->dialback_without_tls) != 0 ||
         get_str(c, g, "policy", policy, sizeof policy, 0) != 0 ||
