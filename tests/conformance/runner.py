@@ -128,7 +128,7 @@ def main(argv):
         elif rid in NOT_ON_THE_WIRE:
             results[rid] = Result("N/A", NOT_ON_THE_WIRE[rid])
         elif is_s2s(row):
-            results[rid] = Result("N/A", "s2s not implemented yet")
+            results[rid] = Result("N/A", "no s2s dialogue in the runner yet (tests/integration/test_s2s_*.py cover it)")
         else:
             results[rid] = Result("N/A", "no dialogue for this ID in the runner yet")
 
