@@ -290,11 +290,11 @@ void xc_s2s_in_init(xc_s2s_in *s, const xc_s2s_config *cfg, const xc_s2s_memory 
     ensures (s->fx.flags & (XC_S2S_IN_FX_START_TLS | XC_S2S_IN_FX_DISCARD_INPUT)) != 0 ==> *consumed == len;
 */
 xc_s2s_status xc_s2s_in_feed(xc_s2s_in *s, const uint8_t *buf, size_t len, size_t *consumed, const uint8_t *rnd);
+/* cert NULL: no certificate was presented. */
 /*@ requires xc_s2s_in_ok(s) && (cert == \null || xc_s2s_peer_cert_ok((xc_s2s_peer_cert *)cert)) && \separated(s, cert);
     assigns *s, s->route_buf[0 .. s->route_cap - 1], XC_S2S_LINK_MEMORY(&s->l);
     ensures xc_s2s_in_ok(s) && (s->fx.flags & XC_S2S_IN_FX_ROUTE) == 0;
 */
-/* cert NULL: no certificate was presented. */
 xc_s2s_status xc_s2s_in_tls_done(xc_s2s_in *s, const xc_s2s_peer_cert *cert);
 /*@ requires xc_s2s_in_ok(s);
     assigns *s, s->route_buf[0 .. s->route_cap - 1], XC_S2S_LINK_MEMORY(&s->l);

@@ -85,7 +85,11 @@ xc_reply_status xc_stanza_reply(xc_stanza_replier *r, const uint8_t *stanza, siz
         return XC_REPLY_NONE;
     t = xc_xml_tree_of(&r->xml);
     e = xc_xml_element(&r->xml);
-    if (e == NULL)
+    /* RFC 3920 §9.3.1: only a stanza (message, presence or iq of the stream's namespace) is
+     * answered with a stanza error */
+    if (e == NULL || !xc_str_eq(e->ns, outer) ||
+        !(xc_str_eq(e->name, XC_STR_LIT("message")) || xc_str_eq(e->name, XC_STR_LIT("presence")) ||
+          xc_str_eq(e->name, XC_STR_LIT("iq"))))
         return XC_REPLY_NONE;
     kind = xc_xml_attr_find(t, e, XC_STR_LIT(""), XC_STR_LIT("type"));
     /* DESIGN.md "Nothing lost": an error is never answered with another error */

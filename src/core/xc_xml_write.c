@@ -83,10 +83,15 @@ static void put_start_tag(xc_out *w, const xc_xml_tree *t, const xc_xml_node *n,
                           const xc_xml_stamp *st)
 {
     uint32_t k;
+    int xml_ns = xc_str_eq(n->ns, XC_STR_LIT(XC_NS_XML));
 
     xc_out_put(w, "<", 1);
+    /* Namespaces in XML 1.0 §3: the xml namespace is never declared (least of all as the
+     * default); an element in it is written with its reserved prefix */
+    if (xml_ns)
+        xc_out_put(w, "xml:", 4);
     xc_out_str(w, n->name);
-    if (!xc_str_eq(n->ns, in_scope)) {
+    if (!xml_ns && !xc_str_eq(n->ns, in_scope)) {
         xc_out_put(w, " xmlns='", 8);
         xc_out_escaped(w, n->ns, 1);
         xc_out_put(w, "'", 1);
@@ -131,7 +136,7 @@ static void put_start_tag(xc_out *w, const xc_xml_tree *t, const xc_xml_node *n,
     xc_out_put(w, n->first_child != XC_XML_NONE ? ">" : "/>", n->first_child != XC_XML_NONE ? 1u : 2u);
 }
 
-/*@ requires xc_out_ok(w) && \valid_read(n) && xc_str_valid(n->name);
+/*@ requires xc_out_ok(w) && \valid_read(n) && xc_str_valid(n->name) && xc_str_valid(n->ns);
     requires \separated(w, n);
     assigns w->full, w->len, w->out[0 .. w->cap - 1];
     ensures xc_out_ok(w);
@@ -140,6 +145,8 @@ static void put_start_tag(xc_out *w, const xc_xml_tree *t, const xc_xml_node *n,
 static void put_end_tag(xc_out *w, const xc_xml_node *n)
 {
     xc_out_put(w, "</", 2);
+    if (xc_str_eq(n->ns, XC_STR_LIT(XC_NS_XML)))
+        xc_out_put(w, "xml:", 4);
     xc_out_str(w, n->name);
     xc_out_put(w, ">", 1);
 }
@@ -247,9 +254,7 @@ xc_xml_write_status xc_xml_write_stanza(const xc_xml_tree *t, uint32_t e, xc_str
     */
     for (k = 0; k < st->n_tail && k < XC_XML_STAMP_TAIL_MAX; k++)
         xc_out_str(&w, st->tail[k]);
-    xc_out_put(&w, "</", 2);
-    xc_out_str(&w, n->name);
-    xc_out_put(&w, ">", 1);
+    put_end_tag(&w, n);
     *len = w.len;
     return (w.full || bad) ? XC_XML_WRITE_NO_ROOM : XC_XML_WRITE_OK;
 }

@@ -125,12 +125,38 @@ static void test_reply_never_answers_errors(void **state)
     reply_free(t);
 }
 
+/* REQ: S2S-14 — only message, presence and iq are stanzas to answer; a payload in the xml
+ * namespace is written back with its prefix, so the reply parses (found by fuzz_stanza_reply) */
+static void test_reply_only_to_stanzas(void **state)
+{
+    reply_t *t = reply_new();
+    (void)state;
+
+    assert_int_equal(reply(t, "<xml:ense from='romeo@example.com/o' id='s1'/>", XC_XML_CONTENT_SERVER, sizeof t->out - 1),
+                     XC_REPLY_NONE);
+    assert_int_equal(t->len, 0);
+    assert_int_equal(reply(t, "<message xmlns='urn:other' from='a@example.com' to='b@remote.example'/>",
+                           XC_XML_CONTENT_SERVER, sizeof t->out - 1),
+                     XC_REPLY_NONE);
+    assert_int_equal(reply(t, "<db:result xmlns:db='jabber:server:dialback' from='example.com' to='remote.example'/>",
+                           XC_XML_CONTENT_SERVER, sizeof t->out - 1),
+                     XC_REPLY_NONE);
+    assert_int_equal(reply(t, "<presence from='a@example.com' to='b@remote.example'><xml:x/></presence>",
+                           XC_XML_CONTENT_SERVER, sizeof t->out - 1),
+                     XC_REPLY_OK);
+    assert_string_equal(t->out, "<presence type='error' from='b@remote.example' to='a@example.com'><xml:x/>"
+                                "<error type='cancel'><service-unavailable "
+                                "xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></presence>");
+    reply_free(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_reply_swaps_addresses_and_keeps_payload),
         cmocka_unit_test(test_reply_drops_payload_without_room),
         cmocka_unit_test(test_reply_never_answers_errors),
+        cmocka_unit_test(test_reply_only_to_stanzas),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -580,6 +580,37 @@ static void test_writer_escapes_and_reports_no_room(void **state)
     xml_parser_free(&p);
 }
 
+/* REQ: XML-21 — an element in the xml namespace keeps its reserved prefix: declaring that
+ * namespace (as the default or otherwise) is not well-formed (Namespaces in XML 1.0 §3) */
+static void test_writer_keeps_xml_prefix(void **state)
+{
+    const char *in = HDR "<message><xml:note xml:lang='en'><xml:inner/><body>x</body></xml:note></message>";
+    const char *want = "<message><xml:note xml:lang='en'><xml:inner/><body xmlns='jabber:client'>x</body>"
+                       "</xml:note></message>";
+    xc_xml_parser p, p2;
+    size_t used = 0, hdr_len, wlen = 0;
+    uint8_t out[512];
+    (void)state;
+
+    xml_parser_new(&p, XC_XML_CONTENT_CLIENT, &xc_xml_limits_c2s);
+    assert_int_equal(xc_xml_feed(&p, (const uint8_t *)in, strlen(in), &used), XC_XML_EV_STREAM_OPEN);
+    hdr_len = used;
+    assert_int_equal(xc_xml_feed(&p, (const uint8_t *)in + used, strlen(in) - used, &used), XC_XML_EV_ELEMENT);
+    memcpy(out, in, hdr_len);
+    assert_int_equal(xc_xml_write(xc_xml_tree_of(&p), p.done, XC_STR_LIT(XC_NS_CLIENT), out + hdr_len,
+                                  sizeof(out) - hdr_len, &wlen),
+                     XC_XML_WRITE_OK);
+    assert_int_equal(wlen, strlen(want));
+    assert_memory_equal(out + hdr_len, want, wlen);
+    xml_parser_new(&p2, XC_XML_CONTENT_CLIENT, &xc_xml_limits_c2s);
+    assert_int_equal(xc_xml_feed(&p2, out, hdr_len + wlen, &used), XC_XML_EV_STREAM_OPEN);
+    assert_int_equal(xc_xml_feed(&p2, out + used, hdr_len + wlen - used, &used), XC_XML_EV_ELEMENT);
+    assert_true(xc_xml_tree_equal(xc_xml_tree_of(&p), p.done, xc_xml_tree_of(&p2),
+                                  xc_xml_index_of(xc_xml_tree_of(&p2), xc_xml_element(&p2))));
+    xml_parser_free(&p);
+    xml_parser_free(&p2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -608,6 +639,7 @@ int main(void)
         cmocka_unit_test(test_limits_switch_after_auth),
         cmocka_unit_test(test_parse_write_round_trip),
         cmocka_unit_test(test_writer_escapes_and_reports_no_room),
+        cmocka_unit_test(test_writer_keeps_xml_prefix),
     };
     return cmocka_run_group_tests_name("xml_parser", tests, NULL, NULL);
 }
