@@ -7,6 +7,7 @@
  */
 #include "xc_base64.h"
 #include "xc_c2s_internal.h"
+#include "xc_stanza_reply.h"
 #include "xc_str.h"
 #include "xc_xml_tree.h"
 #include "xc_xml_write.h"
@@ -238,23 +239,8 @@ void c2s_put_stanza_error(xc_c2s *s, xc_stanza_error_type type, xc_stanza_error 
         return;
     to = el_attr(s, s->el, XC_STR_LIT("to"), &has_to);
     /* RFC 3920 §9.3.1: same kind and id, type='error', from = the original to, to = the sender */
-    stamp_clear(&st);
-    st.type.set = 1;
-    st.type.value = XC_STR_LIT("error");
-    /* RFC 6120 §8.3.1 rule 2: a malformed to is never copied into from */
-    st.from.set = 1;
-    st.from.omit = !has_to || s->to_malformed;
-    st.from.value = to;
-    st.to.set = 1;
-    st.to.omit = !s->bound;
-    st.to.value.ptr = s->jid_text;
-    st.to.value.len = s->jid_text_len;
-    st.n_tail = 5;
-    st.tail[0] = XC_STR_LIT("<error type='");
-    st.tail[1] = xc_stanza_error_type_name(type);
-    st.tail[2] = XC_STR_LIT("'><");
-    st.tail[3] = xc_stanza_error_name(cond);
-    st.tail[4] = XC_STR_LIT(" xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error>");
+    xc_stanza_error_stamp(&st, to, has_to && !s->to_malformed, (xc_str){ s->jid_text, s->jid_text_len }, s->bound,
+                          type, cond);
     if (put_element(s, &s->out, &st))
         return;
     /* RFC 3920 §9.3.1 only SHOULD include the payload: without room for it, leave it out */

@@ -188,6 +188,8 @@ typedef struct xc_s2s_in_effects {
     xc_s2s_verify_req verify;        /* VERIFY */
     const uint8_t *route;            /* ROUTE: the stanza as received (jabber:server neutral) */
     uint32_t route_len;
+    uint8_t route_presence;          /* ROUTE: the stanza is a presence (RFC 3921 §11.1: with nobody
+                                        to deliver it to, it is dropped, not answered) */
     const xc_jid *to;                /* ROUTE: prepared local recipient (a served domain) */
     const xc_jid *from;              /* ROUTE: prepared sender (a domain valid on this stream) */
     xc_str pair_sender, pair_target; /* PAIR_VALID */

@@ -40,6 +40,7 @@ static void clear_effects(xc_s2s_in *s)
     s->fx.verify.serial = 0;
     s->fx.route = s->route_buf;
     s->fx.route_len = 0;
+    s->fx.route_presence = 0;
     s->fx.to = &s->db_to;
     s->fx.from = &s->db_from;
     s->fx.pair_sender = none;
@@ -724,7 +725,8 @@ static void request_verify(xc_s2s_in *s)
 
 /* route (RFC 3920 §9.1.2): the stanza as received, jabber:server neutral, to the local recipient. */
 /*@ requires xc_s2s_in_ok(s);
-    assigns s->route_buf[0 .. s->route_cap - 1], s->fx.route, s->fx.route_len, s->fx.flags, s->fx.to, s->fx.from,
+    assigns s->route_buf[0 .. s->route_cap - 1], s->fx.route, s->fx.route_len, s->fx.route_presence, s->fx.flags,
+            s->fx.to, s->fx.from,
             s->l.out.full, s->l.out.len, s->l.out.out[0 .. s->l.out.cap - 1], s->l.header_sent,
             s->id[0 .. 2 * XC_S2S_RANDOM_BYTES - 1], s->fx.error, s->state;
     ensures xc_s2s_in_ok(s);
@@ -748,6 +750,7 @@ static void route(xc_s2s_in *s)
     s->fx.flags |= XC_S2S_IN_FX_ROUTE;
     s->fx.route = s->route_buf;
     s->fx.route_len = (uint32_t)n;
+    s->fx.route_presence = xc_str_eq(s->el->name, XC_STR_LIT("presence"));
     s->fx.to = &s->db_to;
     s->fx.from = &s->db_from;
 }

@@ -14,22 +14,10 @@
  * that closed, or a pair that was asserted again since, changes nothing (CVE-2012-3525: the
  * core checks pair, serial and stream id again).
  */
-#include <string.h>
 
 #include "s2s_internal.h"
 
 static void in_effects(s2s_link *l, xc_s2s_status st);
-
-/* RFC 3921 §11.1: a presence for a local address with no session is dropped, silently. The
- * route buffer is the core's serialisation, which always begins with the element's name; the
- * core's effects say nothing more about the stanza (the shell does not parse stanzas). */
-static int is_presence(const uint8_t *p, size_t n)
-{
-    static const char tag[] = "<presence";
-
-    return n > sizeof tag - 1u && memcmp(p, tag, sizeof tag - 1u) == 0 &&
-           (p[sizeof tag - 1u] == ' ' || p[sizeof tag - 1u] == '>' || p[sizeof tag - 1u] == '/');
-}
 
 /* ROUTE: to the local session(s); none: message and iq get <service-unavailable/> back to the
  * sender's domain (RFC 3921 §11.1: no offline storage), presence is dropped. xc_stanza_reply
@@ -38,7 +26,7 @@ static void deliver(s2s_link *l, const xc_s2s_in_effects *fx)
 {
     xs_s2s *s = l->s2s;
 
-    if (xs_conn_deliver(s->srv, fx->to, fx->route, fx->route_len) == 1 || is_presence(fx->route, fx->route_len))
+    if (xs_conn_deliver(s->srv, fx->to, fx->route, fx->route_len) == 1 || fx->route_presence)
         return;
     (void)s2s_reply_remote(s, fx->route, fx->route_len, xc_jid_domain(fx->to), XC_STZ_T_CANCEL,
                            XC_STZ_SERVICE_UNAVAILABLE);

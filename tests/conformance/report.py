@@ -109,7 +109,7 @@ def main():
       "CA, direct-TLS port or idle ping, so the IDs that need them are n/a for it.")
     w("- Cells: **pass**; **pass (variant)** — the server chose another behaviour the RFCs allow (the "
       "runner's note below says which); **FAIL** — see the explanation; **n/a** — the dialogue could not "
-      "run (the reason is listed at the end). s2s IDs are n/a until s2s exists.")
+      "run (the reason is listed at the end). s2s IDs are n/a until the runner has s2s dialogues.")
     w("")
     w("## Summary")
     w("")

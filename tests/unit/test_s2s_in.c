@@ -32,6 +32,7 @@ typedef struct in_t {
     char v_sender[64], v_target[64], v_id[80], v_key[256];
     uint32_t v_pair, v_serial;
     int n_routes;
+    int route_presence;
     char route[4096], route_to[128], route_from[128];
 } in_t;
 
@@ -62,6 +63,7 @@ static void take(in_t *t)
     if (fx->flags & XC_S2S_IN_FX_ROUTE) {
         size_t n = 0;
         t->n_routes++;
+        t->route_presence = fx->route_presence;
         copy_str(t->route, sizeof t->route, (xc_str){ (const char *)fx->route, fx->route_len });
         assert_int_equal(xc_jid_format_full(fx->to, t->route_to, sizeof t->route_to - 1, &n), XC_JID_OK);
         t->route_to[n] = '\0';
@@ -233,7 +235,13 @@ static void test_in_full_dialback_routes_stanza(void **state)
     assert_string_equal(t->route_from, "juliet@remote.example/balcony");
     assert_non_null(strstr(t->route, "<body>hi</body>"));
     assert_null(strstr(t->route, "xmlns"));
+    assert_false(t->route_presence);
     assert_int_equal(t->f->sent_len, 0);
+    /* RFC 3921 §11.1: the shell drops a presence nobody receives, so the core says which it is */
+    in_clear(t);
+    in_send(t, "<presence from='juliet@remote.example/balcony' to='romeo@example.com'/>");
+    assert_int_equal(t->n_routes, 2);
+    assert_true(t->route_presence);
     in_free(t);
 }
 
