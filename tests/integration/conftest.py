@@ -126,6 +126,20 @@ def free_udp_port():
     return free_port(kind=socket.SOCK_DGRAM)
 
 
+def free_udp_tcp_port():
+    """A loopback port free for both UDP and TCP (dnsmasq listens on both): the kernel hands out
+    UDP and TCP ports independently, so a free UDP port may be some listener's TCP port."""
+    for _ in range(50):
+        port = free_udp_port()
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as t:
+            try:
+                t.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        return port
+    raise RuntimeError("no loopback port free for both UDP and TCP")
+
+
 class Xmppd:
     """One xmppd process with its own directory, certificate(s) and configuration."""
 

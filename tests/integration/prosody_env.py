@@ -16,7 +16,7 @@ import time
 
 import pytest
 
-from conftest import free_port
+from conftest import free_port, free_udp_tcp_port
 
 
 def require_tool(name, package):
@@ -75,7 +75,7 @@ class Dnsmasq:
         self.bin = require_tool("dnsmasq", "dnsmasq-base")
         self.dir = str(directory)
         os.makedirs(self.dir, exist_ok=True)
-        self.port = free_udp_port()
+        self.port = free_udp_tcp_port()
         self.srv = dict(srv or {})
         self.log_path = os.path.join(self.dir, "dnsmasq.log")
         self.proc = None
@@ -88,15 +88,25 @@ class Dnsmasq:
                f"--log-facility={self.log_path}"]
         for domain, port in self.srv.items():
             cmd.append(f"--srv-host=_xmpp-server._tcp.{domain},127.0.0.1,{port},0,5")
-        self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"dnsmasq exited with {self.proc.returncode}: {self.proc.stderr.read().decode()}")
-            if self.query_srv("_xmpp-server._tcp.probe.test") is not None:
-                return self
-            time.sleep(0.05)
-        raise RuntimeError("dnsmasq did not answer within 10 s:\n" + self.log())
+        # the port was free when chosen; another process may bind it before dnsmasq does (the
+        # caller reads self.port only after start), so a lost race means another port
+        for _ in range(5):
+            self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline:
+                if self.proc.poll() is not None:
+                    break
+                if self.query_srv("_xmpp-server._tcp.probe.test") is not None:
+                    return self
+                time.sleep(0.05)
+            else:
+                raise RuntimeError("dnsmasq did not answer within 10 s:\n" + self.log())
+            err = self.proc.stderr.read().decode()
+            if "Address already in use" not in err:
+                raise RuntimeError(f"dnsmasq exited with {self.proc.returncode}: {err}")
+            self.port = free_udp_tcp_port()
+            cmd = [a if not a.startswith("--port=") else f"--port={self.port}" for a in cmd]
+        raise RuntimeError("dnsmasq found no free port in 5 tries")
 
     def log(self):
         try:
@@ -164,12 +174,6 @@ def _read_name(data, pos):
         labels.append(data[pos + 1:pos + 1 + n].decode())
         pos += n + 1
     return ".".join(labels)
-
-
-def free_udp_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 # ---------------------------------------------------------------------------------------- Prosody

@@ -15,7 +15,7 @@ import time
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, free_udp_tcp_port
 
 RESOLVE_BIN = os.path.abspath(os.environ.get("RESOLVE_TEST_BIN")
                               or os.path.join(ROOT, "build/gcc/tests/server/test_resolve"))
@@ -47,21 +47,6 @@ for _p in range(20, 0, -1):
     ZONE += [f"--srv-host=_xmpp-server._tcp.e.test,t{_p}.e.test,{6000 + _p},{_p},0",
              f"--host-record=t{_p}.e.test,127.0.1.{_p}",
              f"--host-record=t{_p}.e.test,127.0.2.{_p}"]
-
-
-def free_port():
-    """A loopback port free for both UDP and TCP (dnsmasq listens on both)."""
-    for _ in range(50):
-        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as u:
-            u.bind(("127.0.0.1", 0))
-            port = u.getsockname()[1]
-            with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as t:
-                try:
-                    t.bind(("127.0.0.1", port))
-                except OSError:
-                    continue
-            return port
-    raise RuntimeError("no free port")
 
 
 class Run:
@@ -99,7 +84,7 @@ def run(server, *args, timeout_ms=None, static=()):
 @pytest.fixture(scope="module")
 def dns(tmp_path_factory):
     assert os.path.exists(RESOLVE_BIN), f"{RESOLVE_BIN} does not exist: make build/gcc/tests/server/test_resolve"
-    port = free_port()
+    port = free_udp_tcp_port()
     log = tmp_path_factory.mktemp("dnsmasq") / "dnsmasq.log"
     with open(log, "wb") as logf:
         # --keep-in-foreground, not --no-daemon: in its debug mode dnsmasq answers TCP inside
