@@ -81,7 +81,9 @@ class Dnsmasq:
         self.proc = None
 
     def start(self):
-        cmd = [self.bin, "--keep-in-foreground", "--no-daemon", f"--port={self.port}",
+        # --keep-in-foreground without --no-daemon: that debug mode answers TCP in its one
+        # process, so one open TCP connection (c-ares after a truncated answer) stalls every query
+        cmd = [self.bin, "--keep-in-foreground", f"--port={self.port}",
                "--listen-address=127.0.0.1", "--bind-interfaces", "--no-resolv", "--no-hosts",
                "--conf-file=/dev/null", "--local=/test/", "--user=root", "--group=root",
                f"--pid-file={os.path.join(self.dir, 'dnsmasq.pid')}", "--log-queries",
