@@ -18,7 +18,7 @@
  *           2 tls_failed
  *           3 a stanza to send (the bytes) from domain (ctl >> 3) & 3: example.com,
  *           other.example.com, remote.example (not ours), "" (ctl bit 5: the stanza is this
- *           record's bytes; else the standard message)
+ *           record's bytes when there are any; else the standard message)
  *           4 (ctl >> 3) % 3: connected, resolve_failed, connect_failed
  *           5 (ctl >> 3) % 4: timeout, shutdown, policy_refused, output_full
  *           6 new_pair for sender (ctl >> 3) & 3 (as record 3)
@@ -214,7 +214,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         case 2: st = xc_s2s_out_tls_failed(s); break;
         case 3:
-            if ((ctl >> 5) & 1u) {
+            /* xc_s2s_out_stanza requires a non-empty stanza: an empty record hands the standard one */
+            if (((ctl >> 5) & 1u) && n > 0) {
                 hand(s, (ctl >> 3) & 3u, body, n, 0);
                 pos += n;
             } else {

@@ -455,9 +455,10 @@ xc_s2s_status xc_s2s_out_tls_done(xc_s2s_out *s, const xc_s2s_peer_cert *cert);
 */
 xc_s2s_status xc_s2s_out_tls_failed(xc_s2s_out *s);
 /* A stanza (serialised, no stream namespace declared) from `from_domain` to this stream's
- * target: written (fx.out), or QUEUE, or BOUNCE. */
+ * target: written (fx.out), or QUEUE, or BOUNCE. A stanza is never empty: the shell hands only
+ * what the router serialised (an empty one would be queued and then written as nothing). */
 /*@ requires xc_s2s_out_ok(s) && xc_str_valid(from_domain);
-    requires len <= 0x7fffffff && (len == 0 || \valid_read(stanza + (0 .. len - 1)));
+    requires 0 < len <= 0x7fffffff && \valid_read(stanza + (0 .. len - 1));
     requires \separated(s, stanza + (0 .. len - 1));
     assigns *s, XC_S2S_LINK_MEMORY(&s->l);
     ensures xc_s2s_out_ok(s);
