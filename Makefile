@@ -8,6 +8,7 @@
 #   make proofs       spin over the table models (proofs/run_spin.sh), then Frama-C
 #                     (-rte -then -eva -then -wp) over src/core; fails below 100%
 #   make fuzz H=xml T=600   one libFuzzer campaign (see fuzz/README.md)
+#   make record-prosody     record xmppd <-> Prosody s2s exchanges as fuzz seeds
 #   make bench-xml    our parser beside expat, MB/s and ratio
 #   make traceability requirement matrix; fails on untested implemented requirements
 #   make gen          regenerate src/core/gen/*, spec/*.svg and spec/*.pml from spec/*.fsm
@@ -47,7 +48,8 @@ UNIT_SUPPORT_SRC := $(sort $(wildcard tests/unit/support_*.c))
 UNIT_SUPPORT_OBJ := $(UNIT_SUPPORT_SRC:%.c=$(B)/%.o)
 
 .PHONY: all deps test unit asan clang-build replay proofs fuzz fuzz-build fuzz-smoke \
-        bench bench-xml traceability gen gen-check spec-tests clean
+        bench bench-xml traceability gen gen-check spec-tests clean \
+        record-prosody
 
 all: $(B)/libxcore.a $(UNIT_BIN)
 

@@ -52,6 +52,13 @@ fuzz-build: $(FUZZ_NAMES:%=build/libfuzzer/%) $(FUZZ_NAMES:%=build/afl/%)
 fuzz: build/libfuzzer/$(H)
 	@fuzz/campaign.sh $(H) $(T)
 
+# Seeds from real exchanges with Prosody (issue 6): fuzz/record_s2s_prosody.py records the
+# interop runs through STARTTLS-aware proxies into fuzz/recorded/, fuzz/seeds_from_recorded.py
+# cuts them into corpus/s2s_in, corpus/s2s_out and corpus/s2s_verify (recorded-*).
+record-prosody: deps build/gcc/xmppd build/gcc/xmppctl
+	/usr/bin/python3 fuzz/record_s2s_prosody.py
+	/usr/bin/python3 fuzz/seeds_from_recorded.py
+
 # CI smoke: each harness for a short while from its corpus.
 fuzz-smoke: $(FUZZ_NAMES:%=build/libfuzzer/%)
 	@for h in $(FUZZ_NAMES); do fuzz/campaign.sh $$h $${FUZZ_SMOKE_SECONDS:-30} --no-merge || exit 1; done
