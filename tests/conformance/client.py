@@ -51,7 +51,8 @@ class Config:
              "UNKNOWN_HOST", "REMOTE_DOMAIN", "AUTH_FAILURES", "BIND_FAILURES", "STANZA_LIMIT_PREAUTH",
              "HANDSHAKE_TIMEOUT", "IDLE_TIMEOUT", "PING_TIMEOUT", "TLS_REQUIRED", "DIRECT_TLS",
              "CLIENT_CERT", "CLIENT_KEY", "OTHER_CLIENT_CERT", "OTHER_CLIENT_KEY", "CERT_REQUIRED_DOMAIN",
-             "TIMEOUT", "REMOTE_TIMEOUT", "ONLY", "SKIP", "VERBOSE", "JSON", "CATALOGUE", "MECH", "NAME")
+             "TIMEOUT", "REMOTE_TIMEOUT", "ONLY", "SKIP", "VERBOSE", "JSON", "CATALOGUE", "MECH", "NAME",
+             "S2S_TARGET", "PEER_DOMAIN", "PEER_LISTEN", "PEER_CERT", "PEER_KEY", "S2S_TLS_REQUIRED")
 
     def __init__(self, params):
         unknown = [k for k in params if k not in self.KNOWN]

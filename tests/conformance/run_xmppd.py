@@ -34,6 +34,7 @@ DOMAIN = "conformance.test"
 DOMAIN2 = "second.conformance.test"
 CERT_REQUIRED = "certs.conformance.test"
 GONE = "gone.conformance.test"
+PEER = "peer.conformance-runner.test"   # the domain the runner speaks as on s2s (PEER_DOMAIN)
 USER, USER2 = "juliet", "romeo"
 
 # Limits and timers: in the configuration and, the same numbers, in the runner's parameters.
@@ -82,6 +83,9 @@ def start(xmppd, xmppctl, d):
         r = subprocess.run([xmppctl, "gencert", host, "-d", d, "--days", "2"], capture_output=True)
         if r.returncode != 0:
             raise SystemExit(f"xmppctl gencert {host}: {r.stderr.decode()}")
+    r = subprocess.run([xmppctl, "gencert", PEER, "-d", d, "--days", "2"], capture_output=True)
+    if r.returncode != 0:
+        raise SystemExit(f"xmppctl gencert {PEER}: {r.stderr.decode()}")
     ca = make_ca(d, "client-ca")
     other_ca = make_ca(d, "other-ca")
     cert = issue(ca, "juliet", f"{USER}@{DOMAIN}")
@@ -96,6 +100,7 @@ def start(xmppd, xmppctl, d):
             raise SystemExit(f"xmppctl adduser: {r.stderr.decode()}")
         passwords[user] = pw
     port = free_port()
+    s2s_port, peer_port = free_port(), free_port()
     client_ca = os.path.join(ca, "ca.crt")
     conf = os.path.join(d, "xmppd.conf")
     with open(conf, "w") as f:
@@ -116,8 +121,11 @@ timeouts = {{ handshake = {HANDSHAKE_TIMEOUT}; idle = {IDLE_TIMEOUT}; ping = {PI
 data_dir = ".";
 store = "accounts.db";
 log_level = "info";
-# loopback only: remote domains resolve through a DNS server nobody listens on (unknown)
-s2s = {{ dns_server = "127.0.0.1:{free_port(socket.SOCK_DGRAM)}"; }};
+# loopback only: the runner's peer domain through the host map (the runner listens there as its
+# server), every other remote domain through a DNS server nobody listens on (unknown)
+s2s = {{ listen = ( {{ address = "127.0.0.1"; port = {s2s_port}; }} );
+        hosts = ( {{ domain = "{PEER}"; address = "127.0.0.1"; port = {peer_port}; }} );
+        dns_server = "127.0.0.1:{free_port(socket.SOCK_DGRAM)}"; }};
 """)
     log_path = os.path.join(d, "xmppd.log")
     logf = open(log_path, "ab")
@@ -140,6 +148,9 @@ s2s = {{ dns_server = "127.0.0.1:{free_port(socket.SOCK_DGRAM)}"; }};
         "AUTH_FAILURES": str(AUTH_FAILURES), "BIND_FAILURES": str(BIND_FAILURES),
         "STANZA_LIMIT_PREAUTH": str(STANZA_LIMIT_PREAUTH), "HANDSHAKE_TIMEOUT": str(HANDSHAKE_TIMEOUT),
         "IDLE_TIMEOUT": str(IDLE_TIMEOUT), "PING_TIMEOUT": str(PING_TIMEOUT), "TLS_REQUIRED": "yes",
+        "S2S_TARGET": f"127.0.0.1:{s2s_port}", "PEER_DOMAIN": PEER, "PEER_LISTEN": f"127.0.0.1:{peer_port}",
+        "PEER_CERT": os.path.join(d, f"{PEER}.crt"), "PEER_KEY": os.path.join(d, f"{PEER}.key"),
+        "S2S_TLS_REQUIRED": "yes",
     }
     return proc, logf, log_path, params
 

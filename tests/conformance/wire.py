@@ -128,11 +128,13 @@ class Event:
 
 
 class Wire:
-    def __init__(self, host, port, timeout, label="", log=None):
+    def __init__(self, host, port, timeout, label="", log=None, sock=None):
+        """Connects to host:port, or reads an accepted connection `sock` (the runner as a
+        server: the s2s peer's listener)."""
         self.label = label
         self.timeout = timeout
         self.log = log
-        self.sock = socket.create_connection((host, port), timeout=timeout)
+        self.sock = sock or socket.create_connection((host, port), timeout=timeout)
         self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.raw_sock = self.sock
         self.tls = False
@@ -371,12 +373,15 @@ class Wire:
                 return data, True
             data += chunk
 
-    def start_tls(self, ctx, server_hostname):
+    def start_tls(self, ctx, server_hostname=None, server_side=False):
         """Wraps the socket in TLS (handshake now) and begins a new document."""
         self.cleartext = bytes(self.pending)   # sent in the clear after <proceed/>: a fault
         self.sock.settimeout(self.timeout)
-        self.sock = ctx.wrap_socket(self.raw_sock, server_hostname=server_hostname,
-                                    suppress_ragged_eofs=False)
+        if server_side:
+            self.sock = ctx.wrap_socket(self.raw_sock, server_side=True, suppress_ragged_eofs=False)
+        else:
+            self.sock = ctx.wrap_socket(self.raw_sock, server_hostname=server_hostname,
+                                        suppress_ragged_eofs=False)
         self.tls = True
         self._new_doc()
 

@@ -1,2 +1,2 @@
 """Every dialogue module; importing this package registers them all (registry.REGISTRY)."""
-from . import na, streams, tls, sasl, bind, stanzas, xmlrules, scans  # noqa: F401
+from . import na, streams, tls, sasl, bind, stanzas, xmlrules, s2s, scans  # noqa: F401

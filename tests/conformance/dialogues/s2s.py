@@ -1,0 +1,610 @@
+"""Server-to-server dialogues (RFC 3920 §4, §5, §8; XEP-0220 dialback; XEP-0185 keys): the runner
+speaks as the remote server of a domain it controls.
+
+- S2S_TARGET=host:port is the target's s2s listener, DOMAIN the domain it serves there;
+- PEER_DOMAIN is the domain the runner speaks as; the target must reach it at PEER_LISTEN=host:port
+  (a static host map or DNS), where the runner listens with PEER_CERT / PEER_KEY as that domain's
+  server: the authoritative server for the target's verify connections (XEP-0220 §2.1.2) and the
+  receiving server of the target's own outbound streams (XEP-0220 §2.2).
+
+The runner's dialback secret is its own (32 random bytes per run): a key it makes with it is right
+exactly when its own authoritative server says so, and a key it changes is forged.
+"""
+import hashlib
+import hmac
+import os
+import re
+import socket
+import ssl
+import threading
+import time
+
+from client import NA, Fail, expect_header, expect_stream_error, login, received_nothing, tls_context, tok, wait_for
+from registry import dialogue
+from wire import NS_CLIENT, NS_STANZAS, NS_STREAMS, NS_TLS, Wire, WireError, xml_attr
+
+NS_SERVER = "jabber:server"
+NS_DB = "jabber:server:dialback"
+NS_DB_FEATURE = "urn:xmpp:features:dialback"
+
+
+def db_key(secret, receiving, originating, sid):
+    """XEP-0185 §3: HMAC-SHA256 keyed with the hex of SHA-256(secret), over
+    'receiving originating stream-id', as lowercase hex."""
+    k = hashlib.sha256(secret.encode()).hexdigest().encode()
+    return hmac.new(k, f"{receiving} {originating} {sid}".encode(), hashlib.sha256).hexdigest()
+
+
+def s2s_header(frm, to, sid=None):
+    """An s2s stream header (RFC 3920 §4.4; XEP-0220 §2.4.1: xmlns:db declared)."""
+    i = f" id='{sid}'" if sid else ""
+    return (f"<?xml version='1.0'?><stream:stream xmlns='{NS_SERVER}' xmlns:db='{NS_DB}' "
+            f"xmlns:stream='{NS_STREAMS}' from='{xml_attr(frm)}' to='{xml_attr(to)}'{i} version='1.0'>")
+
+
+def split_hostport(v):
+    host, _, port = v.rpartition(":")
+    return host.strip("[]"), int(port)
+
+
+class Peer:
+    """PEER_DOMAIN's server at PEER_LISTEN. A <db:verify/> is answered with the runner's own
+    secret (type='valid' exactly for the key it would make, XEP-0220 §2.1.2), after `release(id)`
+    when the dialogue holds that stream id. A <db:result/> from the target's outbound stream is
+    checked by asking the target itself (a <db:verify/> on a new stream, XEP-0220 §2.1.3) and
+    answered with its verdict; stanzas after a valid one are kept in `stanzas`."""
+
+    def __init__(self, cfg):
+        self.cfg = cfg
+        self.domain = cfg.get("PEER_DOMAIN")
+        self.secret = os.urandom(32).hex()
+        self.ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        self.ctx.load_cert_chain(cfg.get("PEER_CERT"), cfg.get("PEER_KEY"))
+        host, port = split_hostport(cfg.get("PEER_LISTEN"))
+        self.sock = socket.create_server((host, port), reuse_port=False)
+        self.cond = threading.Condition()
+        self.verifies = []      # db:verify requests: {from, to, id, key, tls, answer}
+        self.results = []       # db:result requests on the target's outbound streams: {from, to, id, key, tls, answer}
+        self.stanzas = []       # (index of the results answered valid before it, element)
+        self.held = set()
+        self.log = None
+        threading.Thread(target=self.accept_loop, daemon=True).start()
+
+    def hold(self, sid):
+        with self.cond:
+            self.held.add(sid)
+
+    def release(self, sid):
+        with self.cond:
+            self.held.discard(sid)
+            self.cond.notify_all()
+
+    def wait(self, pred, timeout):
+        with self.cond:
+            return self.cond.wait_for(pred, timeout)
+
+    def accept_loop(self):
+        while True:
+            try:
+                c, _ = self.sock.accept()
+            except OSError:
+                return
+            threading.Thread(target=self.serve, args=(c,), daemon=True).start()
+
+    def serve(self, conn):
+        w = Wire(None, None, self.cfg.timeout, label="peer", log=self.log, sock=conn)
+        try:
+            self.converse(w)
+        except (OSError, ValueError, Fail, WireError):   # the dialogue reports what is missing
+            pass
+        finally:
+            w.close()
+
+    def converse(self, w):
+        ev = w.next()
+        if ev.kind != "header":
+            return
+        theirs = ev.el.get("from") or ""
+        w.send(s2s_header(self.domain, theirs, os.urandom(16).hex()) +
+               f"<stream:features><starttls xmlns='{NS_TLS}'><required/></starttls></stream:features>")
+        ev = w.next()
+        if ev.kind != "el" or not ev.el.is_(NS_TLS, "starttls"):
+            return
+        w.send(f"<proceed xmlns='{NS_TLS}'/>")
+        w.start_tls(self.ctx, server_side=True)
+        ev = w.next()
+        if ev.kind != "header":
+            return
+        sid = os.urandom(16).hex()
+        w.send(s2s_header(self.domain, theirs, sid) +
+               f"<stream:features><dialback xmlns='{NS_DB_FEATURE}'><errors/></dialback></stream:features>")
+        while True:
+            ev = w.next(3600)
+            if ev.kind != "el":
+                return
+            el = ev.el
+            if el.is_(NS_DB, "verify") and el.get("type") is None:
+                rec = {"from": el.get("from"), "to": el.get("to"), "id": el.get("id"), "key": el.text.strip(),
+                       "tls": w.tls, "answer": None}
+                with self.cond:
+                    self.verifies.append(rec)
+                    self.cond.notify_all()
+                    self.cond.wait_for(lambda: rec["id"] not in self.held, 60)
+                right = db_key(self.secret, rec["from"] or "", rec["to"] or "", rec["id"] or "")
+                rec["answer"] = "valid" if hmac.compare_digest(rec["key"], right) else "invalid"
+                w.send(f"<db:verify from='{xml_attr(rec['to'] or '')}' to='{xml_attr(rec['from'] or '')}' "
+                       f"id='{xml_attr(rec['id'] or '')}' type='{rec['answer']}'/>")
+                with self.cond:
+                    self.cond.notify_all()
+            elif el.is_(NS_DB, "result") and el.get("type") is None:
+                rec = {"from": el.get("from"), "to": el.get("to"), "id": sid, "key": el.text.strip(),
+                       "tls": w.tls, "answer": None}
+                rec["answer"] = self.ask_target(rec)
+                w.send(f"<db:result from='{xml_attr(rec['to'] or '')}' to='{xml_attr(rec['from'] or '')}' "
+                       f"type='{rec['answer']}'/>")
+                with self.cond:
+                    self.results.append(rec)
+                    self.cond.notify_all()
+            else:
+                with self.cond:
+                    self.stanzas.append((sum(1 for r in self.results if r["answer"] == "valid"), el))
+                    self.cond.notify_all()
+
+    def ask_target(self, rec):
+        """XEP-0220 §2.1.3: the receiving server asks the originating domain's authoritative
+        server — here the target itself — whether the key is its own."""
+        host, port = split_hostport(self.cfg.get("S2S_TARGET"))
+        w = Wire(host, port, self.cfg.timeout, label="peer-verify", log=self.log)
+        try:
+            w, _ = secure(w, self.cfg, self.domain, rec["from"] or "")
+            w.send(f"<db:verify from='{xml_attr(self.domain)}' to='{xml_attr(rec['from'] or '')}' "
+                   f"id='{rec['id']}'>{rec['key']}</db:verify>")
+            el = wait_for(w, lambda e: e.is_(NS_DB, "verify"), "a db:verify answer")
+            return "valid" if el.get("type") == "valid" and el.get("id") == rec["id"] else "invalid"
+        except Fail:
+            return "invalid"
+        finally:
+            w.close()
+
+
+_PEER = []
+_PEER_LOCK = threading.Lock()
+
+
+def peer(d):
+    """The runner's PEER_DOMAIN server (started once); its wire log goes to this dialogue."""
+    d.cfg.need("S2S_TARGET", "PEER_DOMAIN", "PEER_LISTEN", "PEER_CERT", "PEER_KEY")
+    with _PEER_LOCK:
+        if not _PEER:
+            _PEER.append(Peer(d.cfg))
+        p = _PEER[0]
+    p.log = d.log
+    return p
+
+
+def s2s_connect(d, label="s2s"):
+    d.cfg.need("S2S_TARGET", "PEER_DOMAIN")
+    host, port = split_hostport(d.cfg.get("S2S_TARGET"))
+    w = Wire(host, port, d.cfg.timeout, label=label, log=d.log)
+    d.wires.append(w)
+    return w
+
+
+def open_s2s(w, frm, to):
+    """Our header, the target's header and features."""
+    w.send(s2s_header(frm, to))
+    hdr = expect_header(w, "the target's s2s stream header (RFC 3920 §4.4)")
+    ev = w.next()
+    if ev.kind != "el" or not ev.el.is_(NS_STREAMS, "features"):
+        raise Fail("<stream:features/> after the s2s header (RFC 3920 §4.6)", ev.describe())
+    return hdr, ev.el
+
+
+def starttls_s2s(w, cfg, feats, frm, to):
+    """STARTTLS (RFC 3920 §5.2) on a stream whose features are `feats`; the restarted stream's
+    (header, features)."""
+    if feats.child(NS_TLS, "starttls") is None:
+        raise Fail("<starttls/> in the s2s features (RFC 3920 §5.1 rule 3)", feats.describe())
+    w.send(f"<starttls xmlns='{NS_TLS}'/>")
+    ev = w.next()
+    if ev.kind != "el" or not ev.el.is_(NS_TLS, "proceed"):
+        raise Fail("<proceed xmlns='urn:ietf:params:xml:ns:xmpp-tls'/> (RFC 3920 §5.2 step 5)", ev.describe())
+    try:
+        w.start_tls(tls_context(cfg), server_hostname=to)
+    except (ssl.SSLError, OSError) as e:
+        raise Fail("a TLS handshake after <proceed/> on the s2s stream", f"{type(e).__name__}: {e}")
+    return open_s2s(w, frm, to)
+
+
+def secure(w, cfg, frm, to):
+    """Header, STARTTLS, the restarted stream: (wire, (header, features))."""
+    _, feats = open_s2s(w, frm, to)
+    return w, starttls_s2s(w, cfg, feats, frm, to)
+
+
+def secure_stream(d, label="s2s", to=None):
+    """A TLS s2s stream from PEER_DOMAIN to DOMAIN (or `to`): (wire, stream id, features)."""
+    w = s2s_connect(d, label)
+    _, (hdr, feats) = secure(w, d.cfg, d.cfg.get("PEER_DOMAIN"), to or d.cfg.domain)
+    return w, hdr.get("id") or "", feats
+
+
+def db_result_answer(w, what, timeout=None):
+    """The next typed <db:result/> (what came before it is skipped)."""
+    return wait_for(w, lambda e: e.is_(NS_DB, "result") and e.get("type") is not None, what, timeout)
+
+
+def expect_answer(el, kind, frm, to, typ, sid=None):
+    """<db:KIND from=FRM to=TO [id=SID] type=TYP/> with nothing inside."""
+    want = f"<db:{kind} from='{frm}' to='{to}'" + (f" id='{sid}'" if sid else "") + f" type='{typ}'/>"
+    if (el.get("from") != frm or el.get("to") != to or el.get("type") != typ or
+            (sid is not None and el.get("id") != sid) or el.children or el.text.strip()):
+        return want
+    return None
+
+
+def verified_stream(d, p, label="s2s", key=None):
+    """A stream on which the pair (PEER_DOMAIN, DOMAIN) is valid by dialback: (wire, sid, key)."""
+    cfg = d.cfg
+    me = cfg.get("PEER_DOMAIN")
+    w, sid, _ = secure_stream(d, label)
+    k = key or db_key(p.secret, cfg.domain, me, sid)
+    w.send(f"<db:result from='{me}' to='{cfg.domain}'>{k}</db:result>")
+    el = db_result_answer(w, f"<db:result from='{cfg.domain}' to='{me}' type='valid'/> after the authoritative "
+                             "server said valid (RFC 3920 §8.3 step 10; XEP-0220 §2.2.1)", cfg.remote_timeout)
+    bad = expect_answer(el, "result", cfg.domain, me, "valid")
+    if bad:
+        raise Fail(bad + " (RFC 3920 §8.3 step 10; XEP-0220 §2.2.1)", el.describe())
+    return w, sid, k
+
+
+def peer_message(d, to, body, frm_domain=None, mid=None):
+    frm = f"runner@{frm_domain or d.cfg.get('PEER_DOMAIN')}/conformance"
+    return (f"<message from='{xml_attr(frm)}' to='{xml_attr(to)}' id='{mid or body}' type='chat'>"
+            f"<body>{body}</body></message>")
+
+
+def verifies_for(p, sid):
+    with p.cond:
+        return [v for v in p.verifies if v["id"] == sid]
+
+
+# --- the receiving server (the target answers our header and our db:result) -------------------
+def header_problems(hdr, frm, to):
+    raw = hdr.raw.decode("utf-8", "replace")
+    out = []
+    if not re.search(r"""xmlns=(['"])jabber:server\1""", raw):
+        out.append("xmlns='jabber:server'")
+    if not re.search(r"""xmlns:db=(['"])jabber:server:dialback\1""", raw):
+        out.append("xmlns:db='jabber:server:dialback'")
+    if hdr.get("from") != frm:
+        out.append(f"from='{frm}'")
+    if hdr.get("to") != to:
+        out.append(f"to='{to}'")
+    if hdr.get("version") != "1.0":
+        out.append("version='1.0'")
+    if not re.fullmatch(r"[0-9a-fA-F]{32}", hdr.get("id") or ""):
+        out.append("an id of 32 hex digits (128 bits)")
+    return out
+
+
+@dialogue("S2S-01")
+def s2s01(d):
+    cfg = d.cfg
+    me = cfg.get("PEER_DOMAIN") or ""
+    rule = " (RFC 3920 §4.4, §8.3 step 3; XEP-0220 §2.4.1)"
+    ids = []
+    w = s2s_connect(d)
+    hdr, feats = open_s2s(w, me, cfg.domain)
+    if w.decl is None:
+        raise Fail("<?xml version='1.0'?> before the s2s header (RFC 3920 §11.4)", hdr.describe())
+    bad = header_problems(hdr, cfg.domain, me)
+    if bad:
+        raise Fail("a header with " + ", ".join(bad) + rule, hdr.raw.decode("utf-8", "replace"))
+    ids.append(hdr.get("id"))
+    hdr2, _ = starttls_s2s(w, cfg, feats, me, cfg.domain)
+    bad = header_problems(hdr2, cfg.domain, me)
+    if bad or hdr2.get("id") in ids:
+        raise Fail("after TLS a header with " + ", ".join(bad or ["a fresh id"]) + rule,
+                   hdr2.raw.decode("utf-8", "replace"))
+    ids.append(hdr2.get("id"))
+    slow = s2s_connect(d, "s2s-slow")
+    slow.send_slowly(s2s_header(me, cfg.domain))
+    hdr3 = expect_header(slow, "the same header for a header fed byte by byte")
+    if header_problems(hdr3, cfg.domain, me) or hdr3.get("id") in ids:
+        raise Fail("the same header with a fresh id for a header fed byte by byte" + rule,
+                   hdr3.raw.decode("utf-8", "replace"))
+    u = s2s_connect(d, "s2s-unknown")
+    u.send(s2s_header(me, cfg.unknown_host))
+    expect_stream_error(u, "host-unknown", need_header=True)
+    if cfg.get("GONE_HOST"):
+        g = s2s_connect(d, "s2s-gone")
+        g.send(s2s_header(me, cfg.get("GONE_HOST")))
+        expect_stream_error(g, "host-gone", need_header=True)
+        return None
+    return "host-gone not tried (needs GONE_HOST=…)"
+
+
+def plain_dialback_check(d, rid):
+    """Before TLS: STARTTLS offered; a db:result in the clear is refused with <policy-violation/>
+    unless dialback is offered without TLS, in which case a right key is answered valid."""
+    cfg = d.cfg
+    me = cfg.get("PEER_DOMAIN") or ""
+    p = peer(d)
+    w = s2s_connect(d)
+    hdr, feats = open_s2s(w, me, cfg.domain)
+    st = feats.child(NS_TLS, "starttls")
+    if st is None:
+        raise Fail("<starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/> offered before TLS (RFC 3920 §5.1 rule 3)",
+                   feats.describe())
+    required = st.child(NS_TLS, "required") is not None
+    want_required = {"yes": True, "no": False}.get(cfg.get("S2S_TLS_REQUIRED") or "")
+    if want_required is not None and required != want_required:
+        raise Fail(f"<starttls>{'<required/>' if want_required else ''}</starttls> as S2S_TLS_REQUIRED says "
+                   "(RFC 6120 §5.4.1)", feats.describe())
+    plain_db = feats.child(NS_DB_FEATURE, "dialback") is not None
+    if required and plain_db:
+        raise Fail("no dialback feature before TLS when TLS is required (XEP-0220 §2.4.2)", feats.describe())
+    sid = hdr.get("id") or ""
+    key = db_key(p.secret, cfg.domain, me, sid)
+    w.send(f"<db:result from='{me}' to='{cfg.domain}'>{key}</db:result>")
+    if plain_db:
+        el = db_result_answer(w, "the right key answered type='valid' when dialback is offered without TLS "
+                                 "(XEP-0220 §2.4.2, §2.2.1)", cfg.remote_timeout)
+        bad = expect_answer(el, "result", cfg.domain, me, "valid")
+        if bad:
+            raise Fail(bad + " (XEP-0220 §2.2.1)", el.describe())
+        return "variant: dialback without TLS is offered and a right key verifies (configured policy)"
+    expect_stream_error(w, "policy-violation",
+                        what="<stream:error><policy-violation/></stream:error> for a db:result before STARTTLS "
+                             "(RFC 6120 §5.4.1 'mandatory-to-negotiate'; XEP-0220 §2.4.2)")
+    time.sleep(0.5)
+    if verifies_for(p, sid):
+        raise Fail("no verification asked for a db:result refused before TLS", str(verifies_for(p, sid)[0]))
+    return None
+
+
+@dialogue("S2S-02")
+def s2s02(d):
+    return plain_dialback_check(d, "S2S-02")
+
+
+@dialogue("FED-10")
+def fed10(d):
+    return plain_dialback_check(d, "FED-10")
+
+
+def right_key_delivered(d):
+    """The right key: the target asks PEER_LISTEN, answers valid, routes our stanza to USER."""
+    cfg = d.cfg
+    p = peer(d)
+    s = login(d, presence=True)
+    w, sid, key = verified_stream(d, p)
+    body = tok("s2s")
+    w.send(peer_message(d, s.jid, body))
+    el = wait_for(s.w, lambda e: body.encode() in e.raw,
+                  f"our message '{body}' from the verified peer delivered to {s.jid} (RFC 3920 §8.3 step 10)")
+    if el.ns != NS_CLIENT or el.get("from") != f"runner@{cfg.get('PEER_DOMAIN')}/conformance":
+        raise Fail(f"the message in jabber:client with from='runner@{cfg.get('PEER_DOMAIN')}/conformance' "
+                   "(RFC 3920 §11.2.2)", el.describe())
+    return p, sid, key
+
+
+@dialogue("S2S-03")
+def s2s03(d):
+    p, sid, key = right_key_delivered(d)
+    v = verifies_for(p, sid)
+    if not v:
+        raise Fail("the target asked PEER_LISTEN about our stream id (RFC 3920 §8.3 step 8)", "no db:verify")
+    return None
+
+
+@dialogue("FED-12")
+def fed12(d):
+    right_key_delivered(d)
+
+
+@dialogue("S2S-11")
+def s2s11(d):
+    cfg = d.cfg
+    p, sid, key = right_key_delivered(d)
+    v = verifies_for(p, sid)
+    want = (f"<db:verify from='{cfg.domain}' to='{cfg.get('PEER_DOMAIN')}' id='{sid}'>{key}</db:verify> "
+            "after STARTTLS on the verify connection (RFC 3920 §8.3 step 8; XEP-0220 §2.1.2)")
+    if len(v) != 1:
+        raise Fail(want + ", once", f"{len(v)} requests")
+    v = v[0]
+    if (v["from"], v["to"], v["key"], v["tls"]) != (cfg.domain, cfg.get("PEER_DOMAIN"), key, True):
+        raise Fail(want, f"from='{v['from']}' to='{v['to']}' key {v['key']!r}, TLS {v['tls']}")
+    return "one request, after TLS and our features (the idle close is not timed)"
+
+
+@dialogue("FED-11")
+def fed11(d):
+    cfg = d.cfg
+    me = cfg.get("PEER_DOMAIN")
+    p = peer(d)
+    s = login(d, presence=True)
+    w, sid, _ = secure_stream(d)
+    forged = db_key(p.secret, cfg.domain, me, sid)[::-1]
+    w.send(f"<db:result from='{me}' to='{cfg.domain}'>{forged}</db:result>")
+    el = db_result_answer(w, "a typed db:result", cfg.remote_timeout)
+    bad = expect_answer(el, "result", cfg.domain, me, "invalid")
+    if bad:
+        raise Fail(bad + " for a forged key (RFC 3920 §8.3 step 10; XEP-0220 §2.2.1)", el.describe())
+    if not verifies_for(p, sid):
+        raise Fail("the verdict of the authoritative server at PEER_LISTEN (RFC 3920 §8.3 step 8)", "no db:verify")
+    rest = w.read_until_eof(cfg.timeout)
+    if not rest or rest[-1].kind != "eof" or any(e.kind == "el" and not e.el.is_(NS_STREAMS, "error") for e in rest):
+        raise Fail("the stream closed after type='invalid' (XEP-0220 §2.2.1: MUST close)",
+                   " ".join(e.describe() for e in rest) or "nothing")
+    body = tok("forged")
+    try:
+        w.send(peer_message(d, s.jid, body))
+    except OSError:
+        pass
+    received_nothing(s.w, body, "nothing delivered from a refused peer")
+    verified_stream(d, p, label="s2s-again")
+    return None
+
+
+@dialogue("FED-13")
+def fed13(d):
+    cfg = d.cfg
+    me = cfg.get("PEER_DOMAIN")
+    p = peer(d)
+    s = login(d, presence=True)
+    w, sid, _ = secure_stream(d)
+    body = tok("early")
+    p.hold(sid)
+    try:
+        w.send(f"<db:result from='{me}' to='{cfg.domain}'>{db_key(p.secret, cfg.domain, me, sid)}</db:result>" +
+               peer_message(d, s.jid, body))
+        expect_stream_error(w, "not-authorized",
+                            what="<stream:error><not-authorized/></stream:error> for a stanza before the verdict "
+                                 "(RFC 3920 §8.3 step 10; RFC 6120 §4.9.3.12)")
+    finally:
+        p.release(sid)
+    received_nothing(s.w, body, "nothing delivered before the verdict")
+
+
+def typed_result_refused(d, pending):
+    """An unsolicited <db:result type='valid'/> (pending: after an untyped one whose verdict is
+    held), then a stanza: <not-authorized/>, nothing delivered."""
+    cfg = d.cfg
+    me = cfg.get("PEER_DOMAIN")
+    p = peer(d)
+    s = login(d, presence=True)
+    w, sid, _ = secure_stream(d, label="s2s-pending" if pending else "s2s")
+    body = tok("unsolicited")
+    p.hold(sid)
+    try:
+        if pending:
+            w.send(f"<db:result from='{me}' to='{cfg.domain}'>{db_key(p.secret, cfg.domain, me, sid)}</db:result>")
+            p.wait(lambda: any(v["id"] == sid for v in p.verifies), cfg.remote_timeout)
+        w.send(f"<db:result from='{me}' to='{cfg.domain}' type='valid'/>" + peer_message(d, s.jid, body))
+        expect_stream_error(w, "not-authorized",
+                            what="<stream:error><not-authorized/></stream:error> and nothing before it: the "
+                                 "unsolicited type='valid' marks nothing valid (XEP-0220 §3.1; CVE-2012-3525; "
+                                 "RFC 3920 §8.3 step 10)")
+    finally:
+        p.release(sid)
+    received_nothing(s.w, body, "nothing delivered after an unsolicited type='valid'")
+
+
+@dialogue("FED-14")
+def fed14(d):
+    typed_result_refused(d, pending=False)
+    typed_result_refused(d, pending=True)
+
+
+@dialogue("S2S-04")
+def s2s04(d):
+    cfg = d.cfg
+    me = cfg.get("PEER_DOMAIN")
+    p = peer(d)
+    w, sid, _ = secure_stream(d)
+    p.hold(sid)
+    try:
+        w.send(f"<db:result from='{me}' to='{cfg.domain}'>{db_key(p.secret, cfg.domain, me, sid)}</db:result>")
+        p.wait(lambda: any(v["id"] == sid for v in p.verifies), cfg.remote_timeout)
+        w.send(f"<db:result from='{me}' to='{cfg.domain}' type='valid'/>"
+               f"<db:verify from='{me}' to='{cfg.domain}' id='{sid}' type='valid'/>")
+        got = w.quiet(1.0)
+        if got:
+            raise Fail("nothing in answer to a typed db:result or db:verify on an inbound stream "
+                       "(XEP-0220 §3.1; CVE-2012-3525)", " ".join(e.describe() for e in got))
+    finally:
+        p.release(sid)
+    el = db_result_answer(w, "the held verdict still answered: the pending pair unchanged", cfg.remote_timeout)
+    bad = expect_answer(el, "result", cfg.domain, me, "valid")
+    if bad:
+        raise Fail(bad + " once the authoritative server answers (XEP-0220 §2.2.1)", el.describe())
+
+
+@dialogue("S2S-05")
+def s2s05(d):
+    cfg = d.cfg
+    cfg.need("DOMAIN2")
+    p = peer(d)
+    s = login(d, presence=True)
+    w, _, _ = verified_stream(d, p)
+    body = tok("spoof")
+    w.send(peer_message(d, s.jid, body, frm_domain=f"forged.{cfg.get('PEER_DOMAIN')}"))
+    expect_stream_error(w, "invalid-from", what="<stream:error><invalid-from/></stream:error> for a from domain "
+                                                "not verified on the stream (RFC 3920 §8.3 step 10; RFC 6120 "
+                                                "§4.9.3.9)")
+    received_nothing(s.w, body, "nothing delivered from an unverified domain")
+    w2, _, _ = verified_stream(d, p, label="s2s-2")
+    w2.send(peer_message(d, f"nobody@{cfg.get('DOMAIN2')}", tok("other")))
+    expect_stream_error(w2, "host-unknown", what="<stream:error><host-unknown/></stream:error> for a stanza to a "
+                                                 "served domain not verified for the sender (RFC 6120 §4.9.3.6)")
+
+
+def verify_answer(d, label, to, vid, key, closes=True):
+    """A TLS stream used only for <db:verify from=PEER_DOMAIN to=TO id=VID>KEY</db:verify>:
+    the answer, after which (closes) the target closes the stream (XEP-0220 §2.1.2: a stream
+    used only for verification SHOULD be closed; S2S-06 makes it a MUST). A dialback error is
+    no answer: the stream stays (XEP-0220 §2.5)."""
+    me = d.cfg.get("PEER_DOMAIN")
+    w, _, _ = secure_stream(d, label=label)
+    w.send(f"<db:verify from='{me}' to='{xml_attr(to)}' id='{xml_attr(vid)}'>{key}</db:verify>")
+    el = wait_for(w, lambda e: e.is_(NS_DB, "verify"), "a db:verify answer (RFC 3920 §8.3 step 9)")
+    if not closes:
+        return el
+    rest = w.read_until_eof(d.cfg.timeout)
+    if not rest or rest[-1].kind != "eof" or any(e.kind == "el" for e in rest):
+        raise Fail("the verification-only stream closed after the answer (XEP-0220 §2.1.2)",
+                   " ".join(e.describe() for e in rest) or "nothing")
+    return el
+
+
+@dialogue("S2S-06")
+def s2s06(d):
+    cfg = d.cfg
+    me = cfg.get("PEER_DOMAIN")
+    rule = " (RFC 3920 §8.3 step 9; XEP-0220 §2.1.2)"
+    w, sid, _ = secure_stream(d, label="s2s-sid")
+    for label, vid in (("s2s-1", sid), ("s2s-2", tok("id"))):
+        el = verify_answer(d, label, cfg.domain, vid, "0" * 64)
+        bad = expect_answer(el, "verify", cfg.domain, me, "invalid", vid)
+        if bad:
+            raise Fail(bad + " for a key the target never made" + rule, el.describe())
+    el = verify_answer(d, "s2s-3", cfg.unknown_host, sid, "0" * 64, closes=False)
+    err = el.child(NS_DB, "error") or el.child(NS_SERVER, "error")
+    cond = [c.name for c in err.children if c.ns == NS_STANZAS] if err is not None else []
+    if el.get("type") != "error" or cond != ["item-not-found"]:
+        raise Fail(f"<db:verify type='error'><error type='cancel'><item-not-found/></error></db:verify> for "
+                   f"to='{cfg.unknown_host}' (XEP-0220 §2.5)", el.describe())
+    return "the valid answer: see S2S-08 (our db:verify of the target's own key)"
+
+
+@dialogue("S2S-16")
+def s2s16(d):
+    cfg = d.cfg
+    me = cfg.get("PEER_DOMAIN")
+    p = peer(d)
+    w, sid, _ = secure_stream(d)
+    w.send(f"<db:result from='{me}' to='{cfg.domain}'>{'a' * 130}</db:result>")
+    el = db_result_answer(w, "type='invalid' at once for a key longer than 128 bytes", cfg.timeout)
+    bad = expect_answer(el, "result", cfg.domain, me, "invalid")
+    if bad:
+        raise Fail(bad + " for a 130-byte key (XEP-0185 §3: a key is 64 hex digits)", el.describe())
+    if verifies_for(p, sid):
+        raise Fail("no verification asked for a key that can never verify", str(verifies_for(p, sid)[0]))
+    w2, sid2, _ = secure_stream(d, label="s2s-2")
+    p.hold(sid2)
+    try:
+        key = db_key(p.secret, cfg.domain, me, sid2)
+        w2.send(f"<db:result from='{me}' to='{cfg.domain}'>{key}</db:result>")
+        p.wait(lambda: any(v["id"] == sid2 for v in p.verifies), cfg.remote_timeout)
+        w2.send(f"<db:result from='{me}' to='{cfg.domain}'>{key}</db:result>")
+        el = db_result_answer(w2, "a dialback error for the same pair while it is pending")
+        err = el.child(NS_DB, "error") or el.child(NS_SERVER, "error")
+        cond = [c.name for c in err.children if c.ns == NS_STANZAS] if err is not None else []
+        if el.get("type") != "error" or cond != ["conflict"] or err.get("type") != "cancel":
+            raise Fail("<db:result type='error'><error type='cancel'><conflict/></error></db:result> for a "
+                       "repeated pending pair (XEP-0220 §2.5)", el.describe())
+    finally:
+        p.release(sid2)
+    return "long key and repeated pair; the verify_pending cap is not exercised"
