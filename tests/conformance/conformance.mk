@@ -38,13 +38,19 @@ SERVER_TESTS += conformance-xmppd
 #   unoffered: classify_auth compares the mechanism against every mechanism xmppd knows, not
 #              this stream's offer: EXTERNAL without a client certificate reaches SASL
 #              (the CVE-2017-10807 class)
-MUTANTS := nostamp unoffered
+#   dbvalid:   in the DIALBACK state the generated s2s-in table sends a <db:result type='valid'/>
+#              from the peer to the row of a VALID verdict: the pending pair is marked verified and
+#              answered valid on the peer's own word (XEP-0220 §3.1; the CVE-2012-3525 class)
+MUTANTS := nostamp unoffered dbvalid
 MUTANT_nostamp_SRC := src/core/xc_c2s_write.c
 MUTANT_nostamp_SED := /^int c2s_write_stamped(/,/^}/{/st\.from\.set = 1;/d;}
 MUTANT_nostamp_FAILS := STZ-01,STZ-02,BIND-08,RT-10,ERR-11
 MUTANT_unoffered_SRC := src/core/xc_c2s_classify.c
 MUTANT_unoffered_SED := s/(s->offered \& (1u << m)) != 0 \&\& //
 MUTANT_unoffered_FAILS := SASL-02,TLS-15
+MUTANT_dbvalid_SRC := src/core/gen/xc_s2s_in_table.c
+MUTANT_dbvalid_SED := /^    case XC_S2S_IN_S_DIALBACK:$$/,/^    case XC_S2S_IN_S_AUTHED:$$/s/case XC_S2S_IN_E_DB_RESULT_VALID:/& return 83u;/
+MUTANT_dbvalid_FAILS := S2S-04,FED-14
 
 MUTANT_DIR := build/mutants
 
@@ -58,7 +64,7 @@ $(MUTANT_DIR)/$(1)/$(notdir $(MUTANT_$(1)_SRC)): $(MUTANT_$(1)_SRC) tests/confor
 	@diff -u $$< $$@ | sed -n '3,$$$$p' | grep '^[-+]' || true
 
 $(MUTANT_DIR)/$(1)/xmppd: $(MUTANT_DIR)/$(1)/$(notdir $(MUTANT_$(1)_SRC)) $(B)/libxcore.a $(SERVER_OBJ) $(SASL_OBJ) $(ADAPTER_OBJ)
-	$(CC) $(CFLAGS_ALL) -Isrc/core -Isrc/server $(PC_CFLAGS) -c $$< -o $(MUTANT_DIR)/$(1)/mutant.o
+	$(CC) $(CFLAGS_ALL) -I$(dir $(MUTANT_$(1)_SRC)) -Isrc/core -Isrc/server $(PC_CFLAGS) -c $$< -o $(MUTANT_DIR)/$(1)/mutant.o
 	cp $(B)/libxcore.a $(MUTANT_DIR)/$(1)/libxcore.a
 	cp $(MUTANT_DIR)/$(1)/mutant.o $(MUTANT_DIR)/$(1)/$(notdir $(MUTANT_$(1)_SRC:.c=.o))
 	ar r $(MUTANT_DIR)/$(1)/libxcore.a $(MUTANT_DIR)/$(1)/$(notdir $(MUTANT_$(1)_SRC:.c=.o))
