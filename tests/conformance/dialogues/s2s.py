@@ -65,7 +65,7 @@ class Peer:
         self.cond = threading.Condition()
         self.verifies = []      # db:verify requests: {from, to, id, key, tls, answer}
         self.results = []       # db:result requests on the target's outbound streams: {from, to, id, key, tls, answer}
-        self.stanzas = []       # (index of the results answered valid before it, element)
+        self.stanzas = []       # (a valid db:result answered on its stream before it, element)
         self.held = set()
         self.log = None
         threading.Thread(target=self.accept_loop, daemon=True).start()
@@ -116,6 +116,7 @@ class Peer:
         if ev.kind != "header":
             return
         sid = os.urandom(16).hex()
+        valid = False
         w.send(s2s_header(self.domain, theirs, sid) +
                f"<stream:features><dialback xmlns='{NS_DB_FEATURE}'><errors/></dialback></stream:features>")
         while True:
@@ -142,12 +143,13 @@ class Peer:
                 rec["answer"] = self.ask_target(rec)
                 w.send(f"<db:result from='{xml_attr(rec['to'] or '')}' to='{xml_attr(rec['from'] or '')}' "
                        f"type='{rec['answer']}'/>")
+                valid = valid or rec["answer"] == "valid"
                 with self.cond:
                     self.results.append(rec)
                     self.cond.notify_all()
             else:
                 with self.cond:
-                    self.stanzas.append((sum(1 for r in self.results if r["answer"] == "valid"), el))
+                    self.stanzas.append((valid, el))
                     self.cond.notify_all()
 
     def ask_target(self, rec):
@@ -262,6 +264,42 @@ def peer_message(d, to, body, frm_domain=None, mid=None):
     frm = f"runner@{frm_domain or d.cfg.get('PEER_DOMAIN')}/conformance"
     return (f"<message from='{xml_attr(frm)}' to='{xml_attr(to)}' id='{mid or body}' type='chat'>"
             f"<body>{body}</body></message>")
+
+
+def stanza_at_peer(d, p, pred, what):
+    """(valid before it, element) of the first stanza the peer received matching pred."""
+    def find():
+        return next(((v, el) for v, el in p.stanzas if pred(el)), None)
+    if not p.wait(lambda: find() is not None, d.cfg.remote_timeout):
+        raise Fail(what, "nothing at PEER_LISTEN")
+    with p.cond:
+        return find()
+
+
+_OUTBOUND = []
+
+
+def outbound(d):
+    """USER sends a message to PEER_DOMAIN: the target opens its own stream to PEER_LISTEN and
+    sends <db:result/>; the peer asks the target (its authoritative server) about the key,
+    answers with that verdict and receives the message. Runs once: (result record, message)."""
+    p = peer(d)
+    if _OUTBOUND:
+        return p, _OUTBOUND[0]
+    s = login(d, presence=True)
+    body = tok("out")
+    s.send(f"<message to='someone@{xml_attr(d.cfg.get('PEER_DOMAIN'))}' id='{body}' type='chat'>"
+           f"<body>{body}</body></message>")
+    valid, el = stanza_at_peer(d, p, lambda e: e.get("id") == body,
+                               f"our message '{body}' at PEER_LISTEN over the target's outbound stream "
+                               "(RFC 3920 §8.3)")
+    with p.cond:
+        recs = [r for r in p.results if r["from"] == d.cfg.domain]
+    if not recs:
+        raise Fail(f"<db:result from='{d.cfg.domain}' to='{d.cfg.get('PEER_DOMAIN')}'>KEY</db:result> before "
+                   "the message (RFC 3920 §8.3 step 4)", el.describe())
+    _OUTBOUND.append((recs[-1], (valid, el), s.jid))
+    return p, _OUTBOUND[0]
 
 
 def verifies_for(p, sid):
@@ -576,7 +614,72 @@ def s2s06(d):
     if el.get("type") != "error" or cond != ["item-not-found"]:
         raise Fail(f"<db:verify type='error'><error type='cancel'><item-not-found/></error></db:verify> for "
                    f"to='{cfg.unknown_host}' (XEP-0220 §2.5)", el.describe())
-    return "the valid answer: see S2S-08 (our db:verify of the target's own key)"
+    _, (rec, _, _) = outbound(d)
+    el = verify_answer(d, "s2s-4", cfg.domain, rec["id"], rec["key"])
+    bad = expect_answer(el, "verify", cfg.domain, me, "valid", rec["id"])
+    if bad:
+        raise Fail(bad + " for the key the target itself sent us on its stream id" + rule, el.describe())
+
+
+@dialogue("DB-02")
+def db02(d):
+    cfg = d.cfg
+    me = cfg.get("PEER_DOMAIN")
+    _, (rec, _, _) = outbound(d)
+    tries = [("another stream id", me, cfg.domain, tok("id")),
+             ("another originating domain", f"forged.{me}", cfg.domain, rec["id"])]
+    if cfg.get("DOMAIN2"):
+        tries.append(("another receiving domain", me, cfg.get("DOMAIN2"), rec["id"]))
+    for i, (what, frm, to, vid) in enumerate(tries):
+        w, _, _ = secure_stream(d, label=f"s2s-{i}")
+        w.send(f"<db:verify from='{xml_attr(frm)}' to='{xml_attr(to)}' id='{xml_attr(vid)}'>{rec['key']}</db:verify>")
+        el = wait_for(w, lambda e: e.is_(NS_DB, "verify"), "a db:verify answer")
+        bad = expect_answer(el, "verify", to, frm, "invalid", vid)
+        if bad:
+            raise Fail(f"{bad}: the target's key for ({me}, {cfg.domain}, {rec['id']}) never verifies for "
+                       f"{what} (XEP-0185 §3)", el.describe())
+    return ("checked on the wire: " + ", ".join(t[0] for t in tries) +
+            "; names holding a space are refused by the unit tests")
+
+
+@dialogue("S2S-08")
+def s2s08(d):
+    cfg = d.cfg
+    me = cfg.get("PEER_DOMAIN")
+    p, (rec, (valid, el), jid) = outbound(d)
+    if not rec["tls"]:
+        raise Fail("the db:result only after STARTTLS (RFC 3920 §5.1 rule 3; XEP-0220 §2.1.1)", "sent in the clear")
+    if rec["to"] != me or rec["answer"] != "valid":
+        raise Fail(f"<db:result from='{cfg.domain}' to='{me}'>KEY</db:result>, KEY the XEP-0185 key over "
+                   f"({me}, {cfg.domain}, our stream id) — which the target itself confirms (XEP-0185 §3)",
+                   f"to='{rec['to']}', the target's own db:verify said {rec['answer']}")
+    if not valid:
+        raise Fail("the message only after our type='valid' (RFC 3920 §8.3 step 10; XEP-0220 §2.1.1)",
+                   el.describe())
+    if el.get("from") != jid:
+        raise Fail(f"from='{jid}' on the routed message (RFC 3920 §9.1.2)", el.describe())
+
+
+@dialogue("S2SH-03")
+def s2sh03(d):
+    cfg = d.cfg
+    me = cfg.get("PEER_DOMAIN")
+    p = peer(d)
+    w, _, _ = verified_stream(d, p)
+    nobody = f"nobody-{tok('n')}@{cfg.domain}"
+    pid, m1 = tok("pres"), tok("absent")
+    w.send(f"<presence from='runner@{me}/conformance' to='{nobody}' id='{pid}'/>" + peer_message(d, nobody, m1))
+    _, el = stanza_at_peer(d, p, lambda e: e.get("id") == m1,
+                           f"<message type='error' id='{m1}'> back over the target's own stream (RFC 3921 §11.1)")
+    err = el.child(NS_SERVER, "error")
+    cond = [c.name for c in err.children if c.ns == NS_STANZAS] if err is not None else []
+    if (el.get("type") != "error" or cond != ["service-unavailable"] or el.get("from") != nobody or
+            el.get("to") != f"runner@{me}/conformance"):
+        raise Fail(f"<message type='error' from='{nobody}' to='runner@{me}/conformance'><error>"
+                   "<service-unavailable/></error></message> (RFC 3921 §11.1; RFC 3920 §9.3)", el.describe())
+    with p.cond:
+        if any(e.get("id") == pid for _, e in p.stanzas):
+            raise Fail("nothing for a presence to an address without a session (RFC 3921 §11.1)", "an answer")
 
 
 @dialogue("S2S-16")
