@@ -35,6 +35,7 @@ DOMAIN2 = "second.conformance.test"
 CERT_REQUIRED = "certs.conformance.test"
 GONE = "gone.conformance.test"
 PEER = "peer.conformance-runner.test"   # the domain the runner speaks as on s2s (PEER_DOMAIN)
+UNREACHABLE = "unreachable.conformance-runner.test"   # mapped to a port nobody listens on
 USER, USER2 = "juliet", "romeo"
 
 # Limits and timers: in the configuration and, the same numbers, in the runner's parameters.
@@ -44,6 +45,9 @@ STANZA_LIMIT_PREAUTH = 10000
 HANDSHAKE_TIMEOUT = 5
 IDLE_TIMEOUT = 3
 PING_TIMEOUT = 3
+S2S_HANDSHAKE_TIMEOUT = 4
+S2S_IDLE_TIMEOUT = 4
+S2S_CONNECT_TIMEOUT = 5
 
 
 def openssl(*args, cwd):
@@ -124,7 +128,10 @@ log_level = "info";
 # loopback only: the runner's peer domain through the host map (the runner listens there as its
 # server), every other remote domain through a DNS server nobody listens on (unknown)
 s2s = {{ listen = ( {{ address = "127.0.0.1"; port = {s2s_port}; }} );
-        hosts = ( {{ domain = "{PEER}"; address = "127.0.0.1"; port = {peer_port}; }} );
+        hosts = ( {{ domain = "{PEER}"; address = "127.0.0.1"; port = {peer_port}; }},
+                  {{ domain = "{UNREACHABLE}"; address = "127.0.0.1"; port = {free_port()}; }} );
+        handshake_timeout = {S2S_HANDSHAKE_TIMEOUT}; idle_timeout = {S2S_IDLE_TIMEOUT};
+        connect_timeout = {S2S_CONNECT_TIMEOUT};
         dns_server = "127.0.0.1:{free_port(socket.SOCK_DGRAM)}"; }};
 """)
     log_path = os.path.join(d, "xmppd.log")
@@ -150,7 +157,9 @@ s2s = {{ listen = ( {{ address = "127.0.0.1"; port = {s2s_port}; }} );
         "IDLE_TIMEOUT": str(IDLE_TIMEOUT), "PING_TIMEOUT": str(PING_TIMEOUT), "TLS_REQUIRED": "yes",
         "S2S_TARGET": f"127.0.0.1:{s2s_port}", "PEER_DOMAIN": PEER, "PEER_LISTEN": f"127.0.0.1:{peer_port}",
         "PEER_CERT": os.path.join(d, f"{PEER}.crt"), "PEER_KEY": os.path.join(d, f"{PEER}.key"),
-        "S2S_TLS_REQUIRED": "yes",
+        "S2S_TLS_REQUIRED": "yes", "S2S_UNREACHABLE": UNREACHABLE,
+        "S2S_HANDSHAKE_TIMEOUT": str(S2S_HANDSHAKE_TIMEOUT), "S2S_IDLE_TIMEOUT": str(S2S_IDLE_TIMEOUT),
+        "S2S_CONNECT_TIMEOUT": str(S2S_CONNECT_TIMEOUT),
     }
     return proc, logf, log_path, params
 

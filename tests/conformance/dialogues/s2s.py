@@ -19,7 +19,7 @@ import ssl
 import threading
 import time
 
-from client import NA, Fail, expect_header, expect_stream_error, login, received_nothing, tls_context, tok, wait_for
+from client import STREAM_CONDITIONS, Fail, expect_header, expect_stream_error, login, received_nothing, tls_context, tok, wait_for
 from registry import dialogue
 from wire import NS_CLIENT, NS_STANZAS, NS_STREAMS, NS_TLS, Wire, WireError, xml_attr
 
@@ -711,3 +711,56 @@ def s2s16(d):
     finally:
         p.release(sid2)
     return "long key and repeated pair; the verify_pending cap is not exercised"
+
+
+@dialogue("S2SH-04")
+def s2sh04(d):
+    s = login(d, presence=True)
+    w, _, _ = secure_stream(d)
+    body = tok("nopair")
+    w.send(peer_message(d, s.jid, body))
+    expect_stream_error(w, tuple(sorted(STREAM_CONDITIONS)),
+                        what="a stream error for a stanza before any pair is valid (RFC 3920 §8.3 step 10)")
+    received_nothing(s.w, body, "nothing delivered before dialback")
+
+
+@dialogue("FED-18")
+def fed18(d):
+    cfg = d.cfg
+    cfg.need("S2S_UNREACHABLE", "S2S_CONNECT_TIMEOUT")
+    s = login(d)
+    mid = tok("dead")
+    t0 = time.monotonic()
+    s.send(f"<message to='someone@{xml_attr(cfg.get('S2S_UNREACHABLE'))}' id='{mid}' type='chat'><body>{mid}</body>"
+           "</message>")
+    el = wait_for(s.w, lambda e: e.get("id") == mid, f"<message type='error' id='{mid}'> bounced",
+                  cfg.num("S2S_CONNECT_TIMEOUT") + cfg.timeout)
+    err = el.child(NS_CLIENT, "error")
+    cond = [c.name for c in err.children if c.ns == NS_STANZAS] if err is not None else []
+    if el.get("type") != "error" or cond != ["remote-server-timeout"]:
+        raise Fail("<error type='wait'><remote-server-timeout/></error> for a peer whose address refuses "
+                   "connections (RFC 6120 §8.3.3.16)", el.describe())
+    return f"bounced after {time.monotonic() - t0:.1f} s"
+
+
+@dialogue("S2SH-07", slow=True)
+def s2sh07(d):
+    cfg = d.cfg
+    cfg.need("S2S_HANDSHAKE_TIMEOUT", "S2S_IDLE_TIMEOUT")
+    hs, idle = cfg.num("S2S_HANDSHAKE_TIMEOUT"), cfg.num("S2S_IDLE_TIMEOUT")
+    p = peer(d)
+    w = s2s_connect(d, "s2s-silent")
+    t0 = time.monotonic()
+    expect_stream_error(w, "connection-timeout", need_header=True, within=hs + cfg.timeout,
+                        what=f"<stream:error><connection-timeout/></stream:error> after s2s handshake_timeout "
+                             f"({hs} s) without a valid pair (RFC 6120 §4.9.3.4)")
+    if time.monotonic() - t0 < hs - 1:
+        raise Fail(f"no timeout before {hs} s", f"closed after {time.monotonic() - t0:.1f} s")
+    v, _, _ = verified_stream(d, p, label="s2s-idle")
+    t0 = time.monotonic()
+    rest = v.read_until_eof(idle + cfg.timeout)
+    took = time.monotonic() - t0
+    if not rest or rest[-1].kind != "eof" or took < idle - 1:
+        raise Fail(f"the idle stream closed after s2s idle_timeout ({idle} s)",
+                   " ".join(e.describe() for e in rest) + f" after {took:.1f} s")
+    return f"handshake timeout, then the idle close after {took:.1f} s"
