@@ -363,7 +363,7 @@ def s2s01(d):
     return "host-gone not tried (needs GONE_HOST=…)"
 
 
-def plain_dialback_check(d, rid):
+def plain_dialback_check(d):
     """Before TLS: STARTTLS offered; a db:result in the clear is refused with <policy-violation/>
     unless dialback is offered without TLS, in which case a right key is answered valid."""
     cfg = d.cfg
@@ -404,12 +404,12 @@ def plain_dialback_check(d, rid):
 
 @dialogue("S2S-02")
 def s2s02(d):
-    return plain_dialback_check(d, "S2S-02")
+    return plain_dialback_check(d)
 
 
 @dialogue("FED-10")
 def fed10(d):
-    return plain_dialback_check(d, "FED-10")
+    return plain_dialback_check(d)
 
 
 def right_key_delivered(d):
@@ -764,3 +764,39 @@ def s2sh07(d):
         raise Fail(f"the idle stream closed after s2s idle_timeout ({idle} s)",
                    " ".join(e.describe() for e in rest) + f" after {took:.1f} s")
     return f"handshake timeout, then the idle close after {took:.1f} s"
+
+
+@dialogue("S2S-14")
+def s2s14(d):
+    cfg = d.cfg
+    me = cfg.get("PEER_DOMAIN")
+    p = peer(d)
+    w, _, _ = verified_stream(d, p)
+    nobody = f"nobody-{tok('n')}@{cfg.domain}"
+    mid = tok("payload")
+    w.send(peer_message(d, nobody, mid))
+    _, el = stanza_at_peer(d, p, lambda e: e.get("id") == mid, f"<message type='error' id='{mid}'> at PEER_LISTEN")
+    body = el.child(NS_SERVER, "body")
+    if (el.get("from") != nobody or el.get("to") != f"runner@{me}/conformance" or el.get("type") != "error" or
+            body is None or body.text != mid):
+        raise Fail(f"<message from='{nobody}' to='runner@{me}/conformance' id='{mid}' type='error'>"
+                   f"<body>{mid}</body><error …/></message>: addresses swapped, the payload kept (RFC 3920 "
+                   "§9.3.1)", el.describe())
+
+
+@dialogue("S2S-15")
+def s2s15(d):
+    cfg = d.cfg
+    me = cfg.get("PEER_DOMAIN")
+    p = peer(d)
+    w, _, _ = verified_stream(d, p)
+    nobody = f"nobody-{tok('n')}@{cfg.domain}"
+    eid, mid = tok("err"), tok("after")
+    w.send(f"<message from='runner@{me}/conformance' to='{nobody}' id='{eid}' type='error'>"
+           f"<error type='cancel'><service-unavailable xmlns='{NS_STANZAS}'/></error></message>" +
+           peer_message(d, nobody, mid))
+    stanza_at_peer(d, p, lambda e: e.get("id") == mid, f"the bounce of the message id='{mid}' sent after the error")
+    with p.cond:
+        if any(e.get("id") == eid for _, e in p.stanzas):
+            raise Fail("no answer to an error stanza (RFC 3920 §9.3.1)",
+                       next(e.describe() for _, e in p.stanzas if e.get("id") == eid))
