@@ -15,8 +15,9 @@ import json
 import sys
 from collections import OrderedDict
 
-SECRET = {"PASS", "PASS2", "JSON", "NAME", "TARGET"}
-FILES = {"CAFILE", "CLIENT_CERT", "CLIENT_KEY", "OTHER_CLIENT_CERT", "OTHER_CLIENT_KEY", "CATALOGUE"}
+SECRET = {"PASS", "PASS2", "JSON", "NAME", "TARGET", "S2S_TARGET", "PEER_LISTEN"}
+FILES = {"CAFILE", "CLIENT_CERT", "CLIENT_KEY", "OTHER_CLIENT_CERT", "OTHER_CLIENT_KEY", "CATALOGUE", "PEER_CERT",
+         "PEER_KEY"}
 
 
 def load(path):
@@ -109,7 +110,9 @@ def main():
       "CA, direct-TLS port or idle ping, so the IDs that need them are n/a for it.")
     w("- Cells: **pass**; **pass (variant)** — the server chose another behaviour the RFCs allow (the "
       "runner's note below says which); **FAIL** — see the explanation; **n/a** — the dialogue could not "
-      "run (the reason is listed at the end). s2s IDs are n/a until the runner has s2s dialogues.")
+      "run (the reason is listed at the end). The s2s dialogues need a peer domain the runner speaks as "
+      "(`S2S_TARGET`, `PEER_DOMAIN`, `PEER_LISTEN`, `PEER_CERT`, `PEER_KEY`): the xmppd run has one (a "
+      "static host-map entry); the Prosody run has none, so its s2s IDs are n/a.")
     w("")
     w("## Summary")
     w("")

@@ -1,7 +1,16 @@
-"""Requirements of the catalogue that no client-to-server dialogue can show, with the reason
-each line of the runner's output gives. (s2s IDs are reported by the runner itself.)"""
+"""Requirements of the catalogue that no dialogue can show — neither a client nor the runner's
+peer server (dialogues/s2s.py) sees them on the wire — with the reason each line of the runner's
+output gives."""
 
 UNIT = "a property of libxcore checked by its unit tests; not observable over the network"
+FED = "a property of a pair of xmppd (tests/integration/test_s2s_federation.py); the runner's peer is not xmppd"
+CA = ("needs peer certificates from a CA the target trusts (s2s.ca) and a parameter naming them; the runner's "
+      "peer authenticates by dialback only")
+DNS = ("DNS resolution: needs a DNS server the runner controls as the target's dns_server "
+       "(tests/integration/test_s2s_resolve.py)")
+POLICY = ("needs a target whose s2s policy refuses a domain the runner can speak as; the runner's xmppd runs "
+          "policy open so that the c2s dialogues' remote domains get the RFC's errors")
+PROSODY = "the Prosody interop environment (tests/integration/test_s2s_prosody.py), not a dialogue"
 
 NOT_ON_THE_WIRE = {
     "JID-04": "IP-literal domains are remote routes: what comes back depends on the server's s2s policy, "
@@ -24,4 +33,52 @@ NOT_ON_THE_WIRE = {
     "TLS-14": "Python's ssl module has no way to start a TLS renegotiation (no standard-library API)",
     "ERR-09": "needs the server to shut down while streams are open; the runner does not control the server",
     "SASL-26": "needs the server's account store to fail while a client logs in",
+    # s2s (dialogues/s2s.py covers what a peer server sees)
+    "DB-01": "the key function: " + UNIT + " (its verdicts are S2S-06, S2S-08, DB-02)",
+    "DB-03": "a comparison in time independent of the bytes: a timing property, not observable reliably "
+             "over the network",
+    "DB-04": "certificate name matching (DNS-ID, SRV-ID, wildcards): " + UNIT,
+    "DB-05": "the secret's file in data_dir: a property of the server process "
+             "(tests/integration/test_server_dialback_secret.py)",
+    "S2S-07": "SASL EXTERNAL between servers: " + CA,
+    "S2S-09": "typed answers on the target's own outbound stream: the runner's peer answers with the target's "
+              "own verdict; unsolicited or invalid answers there are not scripted yet",
+    "S2S-10": "queue_max and the bounce of queued stanzas need the peer to stall the target's outbound "
+              "dialback while USER sends more than queue_max stanzas; not scripted yet (FED-18 covers a "
+              "refused connection)",
+    "S2S-12": "mismatched answers on the target's verify connection: the runner's authoritative side answers "
+              "each request once, as asked; not scripted yet",
+    "S2S-13": "the outcomes of a failing verify connection (closed, more than 16 outstanding): not scripted yet",
+    "DNS-01": DNS,
+    "DNS-02": DNS,
+    "DNS-03": DNS,
+    "DNS-04": DNS,
+    "DNS-05": DNS,
+    "DNS-06": DNS,
+    "DNS-07": DNS,
+    "DNS-08": DNS,
+    "DNS-09": DNS,
+    "DNS-10": DNS,
+    "S2SH-01": "configuration accepted at start: not observable over the network",
+    "S2SH-02": "configuration refused at start: not observable over the network",
+    "S2SH-05": "policy closed and a SIGHUP reload: " + POLICY,
+    "S2SH-06": "needs the server to shut down (SIGTERM) while s2s streams are open; the runner does not control "
+               "the server",
+    "FED-01": FED,
+    "FED-02": "SASL EXTERNAL both ways: " + CA,
+    "FED-03": "the peer's own bounce: " + FED + " (the target's side is S2SH-03)",
+    "FED-04": DNS,
+    "FED-05": DNS,
+    "FED-06": POLICY,
+    "FED-07": POLICY,
+    "FED-08": POLICY,
+    "FED-09": "what each server logs about the peer certificate: " + FED + " (the runner's dialogues "
+              "themselves run dialback over TLS with self-signed certificates)",
+    "FED-15": "EXTERNAL refused for a self-signed certificate and accepted for a CA one: " + CA,
+    "FED-16": "needs a second peer domain federating while one stalls (S2SH-07 checks the handshake timeout)",
+    "FED-17": "the integration tests' raw peer's key function, not the server",
+    "FED-20": PROSODY,
+    "FED-21": PROSODY,
+    "FED-22": PROSODY,
+    "FED-23": PROSODY,
 }
