@@ -48,6 +48,7 @@ PING_TIMEOUT = 3
 S2S_HANDSHAKE_TIMEOUT = 4
 S2S_IDLE_TIMEOUT = 4
 S2S_CONNECT_TIMEOUT = 5
+S2S_VERIFY_PENDING = 2      # below the three served domains: S2S-16 can fill it
 
 
 def openssl(*args, cwd):
@@ -131,7 +132,7 @@ s2s = {{ listen = ( {{ address = "127.0.0.1"; port = {s2s_port}; }} );
         hosts = ( {{ domain = "{PEER}"; address = "127.0.0.1"; port = {peer_port}; }},
                   {{ domain = "{UNREACHABLE}"; address = "127.0.0.1"; port = {free_port()}; }} );
         handshake_timeout = {S2S_HANDSHAKE_TIMEOUT}; idle_timeout = {S2S_IDLE_TIMEOUT};
-        connect_timeout = {S2S_CONNECT_TIMEOUT};
+        connect_timeout = {S2S_CONNECT_TIMEOUT}; verify_pending = {S2S_VERIFY_PENDING};
         dns_server = "127.0.0.1:{free_port(socket.SOCK_DGRAM)}"; }};
 """)
     log_path = os.path.join(d, "xmppd.log")
@@ -159,7 +160,7 @@ s2s = {{ listen = ( {{ address = "127.0.0.1"; port = {s2s_port}; }} );
         "PEER_CERT": os.path.join(d, f"{PEER}.crt"), "PEER_KEY": os.path.join(d, f"{PEER}.key"),
         "S2S_TLS_REQUIRED": "yes", "S2S_UNREACHABLE": UNREACHABLE,
         "S2S_HANDSHAKE_TIMEOUT": str(S2S_HANDSHAKE_TIMEOUT), "S2S_IDLE_TIMEOUT": str(S2S_IDLE_TIMEOUT),
-        "S2S_CONNECT_TIMEOUT": str(S2S_CONNECT_TIMEOUT),
+        "S2S_CONNECT_TIMEOUT": str(S2S_CONNECT_TIMEOUT), "S2S_VERIFY_PENDING": str(S2S_VERIFY_PENDING),
     }
     return proc, logf, log_path, params
 

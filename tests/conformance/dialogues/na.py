@@ -46,8 +46,6 @@ NOT_ON_THE_WIRE = {
     "S2S-10": "queue_max and the bounce of queued stanzas need the peer to stall the target's outbound "
               "dialback while USER sends more than queue_max stanzas; not scripted yet (FED-18 covers a "
               "refused connection)",
-    "S2S-12": "mismatched answers on the target's verify connection: the runner's authoritative side answers "
-              "each request once, as asked; not scripted yet",
     "S2S-13": "the outcomes of a failing verify connection (closed, more than 16 outstanding): not scripted yet",
     "DNS-01": DNS,
     "DNS-02": DNS,

@@ -67,12 +67,17 @@ class Peer:
         self.results = []       # db:result requests on the target's outbound streams: {from, to, id, key, tls, answer}
         self.stanzas = []       # (a valid db:result answered on its stream before it, element)
         self.held = set()
+        self.around = {}        # stream id -> (bytes before, bytes after) our answer to its db:verify
         self.log = None
         threading.Thread(target=self.accept_loop, daemon=True).start()
 
     def hold(self, sid):
         with self.cond:
             self.held.add(sid)
+
+    def wrap_answer(self, sid, before, after):
+        with self.cond:
+            self.around[sid] = (before, after)
 
     def release(self, sid):
         with self.cond:
@@ -133,8 +138,9 @@ class Peer:
                     self.cond.wait_for(lambda: rec["id"] not in self.held, 60)
                 right = db_key(self.secret, rec["from"] or "", rec["to"] or "", rec["id"] or "")
                 rec["answer"] = "valid" if hmac.compare_digest(rec["key"], right) else "invalid"
-                w.send(f"<db:verify from='{xml_attr(rec['to'] or '')}' to='{xml_attr(rec['from'] or '')}' "
-                       f"id='{xml_attr(rec['id'] or '')}' type='{rec['answer']}'/>")
+                before, after = self.around.get(rec["id"], ("", ""))
+                w.send(before + f"<db:verify from='{xml_attr(rec['to'] or '')}' to='{xml_attr(rec['from'] or '')}' "
+                       f"id='{xml_attr(rec['id'] or '')}' type='{rec['answer']}'/>" + after)
                 with self.cond:
                     self.cond.notify_all()
             elif el.is_(NS_DB, "result") and el.get("type") is None:
@@ -609,9 +615,7 @@ def s2s06(d):
         if bad:
             raise Fail(bad + " for a key the target never made" + rule, el.describe())
     el = verify_answer(d, "s2s-3", cfg.unknown_host, sid, "0" * 64, closes=False)
-    err = el.child(NS_DB, "error") or el.child(NS_SERVER, "error")
-    cond = [c.name for c in err.children if c.ns == NS_STANZAS] if err is not None else []
-    if el.get("type") != "error" or cond != ["item-not-found"]:
+    if el.get("type") != "error" or dialback_error(el) != ("cancel", ["item-not-found"]):
         raise Fail(f"<db:verify type='error'><error type='cancel'><item-not-found/></error></db:verify> for "
                    f"to='{cfg.unknown_host}' (XEP-0220 §2.5)", el.describe())
     _, (rec, _, _) = outbound(d)
@@ -682,6 +686,14 @@ def s2sh03(d):
             raise Fail("nothing for a presence to an address without a session (RFC 3921 §11.1)", "an answer")
 
 
+def dialback_error(el):
+    """(error type, [conditions]) of a dialback error (XEP-0220 §2.5)."""
+    err = el.child(NS_DB, "error") or el.child(NS_SERVER, "error")
+    if err is None:
+        return None, []
+    return err.get("type"), [c.name for c in err.children if c.ns == NS_STANZAS]
+
+
 @dialogue("S2S-16")
 def s2s16(d):
     cfg = d.cfg
@@ -696,6 +708,8 @@ def s2s16(d):
     if verifies_for(p, sid):
         raise Fail("no verification asked for a key that can never verify", str(verifies_for(p, sid)[0]))
     w2, sid2, _ = secure_stream(d, label="s2s-2")
+    served = [h for h in (cfg.domain, cfg.get("DOMAIN2"), cfg.get("CERT_REQUIRED_DOMAIN")) if h]
+    cap = cfg.num("S2S_VERIFY_PENDING")
     p.hold(sid2)
     try:
         key = db_key(p.secret, cfg.domain, me, sid2)
@@ -703,14 +717,28 @@ def s2s16(d):
         p.wait(lambda: any(v["id"] == sid2 for v in p.verifies), cfg.remote_timeout)
         w2.send(f"<db:result from='{me}' to='{cfg.domain}'>{key}</db:result>")
         el = db_result_answer(w2, "a dialback error for the same pair while it is pending")
-        err = el.child(NS_DB, "error") or el.child(NS_SERVER, "error")
-        cond = [c.name for c in err.children if c.ns == NS_STANZAS] if err is not None else []
-        if el.get("type") != "error" or cond != ["conflict"] or err.get("type") != "cancel":
+        if el.get("type") != "error" or dialback_error(el) != ("cancel", ["conflict"]):
             raise Fail("<db:result type='error'><error type='cancel'><conflict/></error></db:result> for a "
                        "repeated pending pair (XEP-0220 §2.5)", el.describe())
+        if cap is None or cap + 1 > len(served):
+            return "long key and repeated pair; the verify_pending cap needs S2S_VERIFY_PENDING=N and N+1 served " \
+                   "domains (DOMAIN, DOMAIN2, CERT_REQUIRED_DOMAIN)"
+        for host in served[1:cap]:
+            w2.send(f"<db:result from='{me}' to='{host}'>{db_key(p.secret, host, me, sid2)}</db:result>")
+        p.wait(lambda: len(verifies_for(p, sid2)) >= cap, cfg.remote_timeout)
+        extra = served[cap]
+        w2.send(f"<db:result from='{me}' to='{extra}'>{db_key(p.secret, extra, me, sid2)}</db:result>")
+        el = db_result_answer(w2, f"a dialback error for pair {cap + 1} while {cap} are pending")
+        if el.get("to") != me or el.get("from") != extra or el.get("type") != "error" or \
+                dialback_error(el) != ("wait", ["resource-constraint"]):
+            raise Fail(f"<db:result from='{extra}' to='{me}' type='error'><error type='wait'><resource-constraint/>"
+                       f"</error></db:result> beyond verify_pending={cap} (XEP-0220 §2.5)", el.describe())
+        time.sleep(0.3)
+        if any(v["to"] == me and v["from"] == extra for v in verifies_for(p, sid2)):
+            raise Fail("no verification asked for the pair beyond the cap", f"a db:verify for {extra}")
     finally:
         p.release(sid2)
-    return "long key and repeated pair; the verify_pending cap is not exercised"
+    return None
 
 
 @dialogue("S2SH-04")
@@ -800,3 +828,30 @@ def s2s15(d):
         if any(e.get("id") == eid for _, e in p.stanzas):
             raise Fail("no answer to an error stanza (RFC 3920 §9.3.1)",
                        next(e.describe() for _, e in p.stanzas if e.get("id") == eid))
+
+
+@dialogue("S2S-12")
+def s2s12(d):
+    """Answers on the target's verify connection that do not match its request (another id,
+    another from, another to) come before the right one, and a contrary repeat after it: only
+    the right answer counts (XEP-0220 §2.1.2; RFC 3920 §8.3 step 9)."""
+    cfg = d.cfg
+    me = cfg.get("PEER_DOMAIN")
+    p = peer(d)
+    s = login(d, presence=True)
+    w, sid, _ = secure_stream(d)
+    wrong = (f"<db:verify from='{me}' to='{cfg.domain}' id='{tok('id')}' type='invalid'/>"
+             f"<db:verify from='forged.{me}' to='{cfg.domain}' id='{sid}' type='invalid'/>"
+             f"<db:verify from='{me}' to='{cfg.unknown_host}' id='{sid}' type='invalid'/>")
+    p.wrap_answer(sid, wrong, f"<db:verify from='{me}' to='{cfg.domain}' id='{sid}' type='invalid'/>")
+    w.send(f"<db:result from='{me}' to='{cfg.domain}'>{db_key(p.secret, cfg.domain, me, sid)}</db:result>")
+    el = db_result_answer(w, "the verdict of the matching answer", cfg.remote_timeout)
+    bad = expect_answer(el, "result", cfg.domain, me, "valid")
+    if bad:
+        raise Fail(bad + ": three mismatched type='invalid' answers before the right one count for nothing "
+                   "(XEP-0220 §2.1.2)", el.describe())
+    time.sleep(0.3)
+    body = tok("after")
+    w.send(peer_message(d, s.jid, body))
+    wait_for(s.w, lambda e: body.encode() in e.raw,
+             f"our message '{body}' delivered: a repeated, contrary answer changes nothing (XEP-0220 §2.1.2)")
