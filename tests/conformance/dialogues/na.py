@@ -46,7 +46,6 @@ NOT_ON_THE_WIRE = {
     "S2S-10": "queue_max and the bounce of queued stanzas need the peer to stall the target's outbound "
               "dialback while USER sends more than queue_max stanzas; not scripted yet (FED-18 covers a "
               "refused connection)",
-    "S2S-13": "the outcomes of a failing verify connection (closed, more than 16 outstanding): not scripted yet",
     "DNS-01": DNS,
     "DNS-02": DNS,
     "DNS-03": DNS,

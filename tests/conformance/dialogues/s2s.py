@@ -68,12 +68,17 @@ class Peer:
         self.stanzas = []       # (a valid db:result answered on its stream before it, element)
         self.held = set()
         self.around = {}        # stream id -> (bytes before, bytes after) our answer to its db:verify
+        self.hang_up = set()    # stream ids whose db:verify is answered by closing the connection
         self.log = None
         threading.Thread(target=self.accept_loop, daemon=True).start()
 
     def hold(self, sid):
         with self.cond:
             self.held.add(sid)
+
+    def close_on(self, sid):
+        with self.cond:
+            self.hang_up.add(sid)
 
     def wrap_answer(self, sid, before, after):
         with self.cond:
@@ -136,6 +141,8 @@ class Peer:
                     self.verifies.append(rec)
                     self.cond.notify_all()
                     self.cond.wait_for(lambda: rec["id"] not in self.held, 60)
+                if rec["id"] in self.hang_up:
+                    return
                 right = db_key(self.secret, rec["from"] or "", rec["to"] or "", rec["id"] or "")
                 rec["answer"] = "valid" if hmac.compare_digest(rec["key"], right) else "invalid"
                 before, after = self.around.get(rec["id"], ("", ""))
@@ -855,3 +862,35 @@ def s2s12(d):
     w.send(peer_message(d, s.jid, body))
     wait_for(s.w, lambda e: body.encode() in e.raw,
              f"our message '{body}' delivered: a repeated, contrary answer changes nothing (XEP-0220 §2.1.2)")
+
+
+@dialogue("S2S-13")
+def s2s13(d):
+    """A verification whose authoritative server cannot be reached, or closes the verify
+    connection without answering, ends in an error outcome: a dialback error
+    <remote-server-not-found/> (XEP-0220 §2.5, §2.2.1 step 3), never silence."""
+    cfg = d.cfg
+    cfg.need("S2S_UNREACHABLE")
+    me = cfg.get("PEER_DOMAIN")
+    p = peer(d)
+    rule = " (XEP-0220 §2.5; RFC 3920 §8.3 step 7)"
+    w, sid, _ = secure_stream(d)
+    p.close_on(sid)
+    w.send(f"<db:result from='{me}' to='{cfg.domain}'>{db_key(p.secret, cfg.domain, me, sid)}</db:result>")
+    el = db_result_answer(w, "a dialback error when the verify connection closes unanswered" + rule,
+                          cfg.remote_timeout)
+    if el.get("type") != "error" or dialback_error(el)[1] != ["remote-server-not-found"]:
+        raise Fail(f"<db:result from='{cfg.domain}' to='{me}' type='error'><error type='cancel'>"
+                   "<remote-server-not-found/></error></db:result> when the verify connection closes" + rule,
+                   el.describe())
+    dead = cfg.get("S2S_UNREACHABLE")
+    w2, sid2, _ = secure_stream(d, label="s2s-2")
+    w2.send(f"<db:result from='{dead}' to='{cfg.domain}'>{'0' * 64}</db:result>")
+    el = db_result_answer(w2, f"a dialback error when {dead}'s server refuses the connection" + rule,
+                          cfg.remote_timeout + cfg.num("S2S_CONNECT_TIMEOUT") if cfg.get("S2S_CONNECT_TIMEOUT")
+                          else cfg.remote_timeout)
+    if el.get("type") != "error" or dialback_error(el)[1] != ["remote-server-not-found"]:
+        raise Fail(f"<db:result from='{cfg.domain}' to='{dead}' type='error'><error type='cancel'>"
+                   "<remote-server-not-found/></error></db:result> when the connection is refused" + rule,
+                   el.describe())
+    return "closed and refused verify connections; a connection with more than 16 outstanding is not filled"
