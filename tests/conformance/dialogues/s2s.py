@@ -69,6 +69,8 @@ class Peer:
         self.held = set()
         self.around = {}        # stream id -> (bytes before, bytes after) our answer to its db:verify
         self.hang_up = set()    # stream ids whose db:verify is answered by closing the connection
+        self.next_result = None     # (bytes before, verdict) for the target's next db:result
+        self.outbound_live = 0      # the target's outbound streams open here
         self.log = None
         threading.Thread(target=self.accept_loop, daemon=True).start()
 
@@ -103,12 +105,16 @@ class Peer:
 
     def serve(self, conn):
         w = Wire(None, None, self.cfg.timeout, label="peer", log=self.log, sock=conn)
+        w.outbound = False
         try:
             self.converse(w)
         except (OSError, ValueError, Fail, WireError):   # the dialogue reports what is missing
             pass
         finally:
             w.close()
+            with self.cond:
+                self.outbound_live -= 1 if w.outbound else 0
+                self.cond.notify_all()
 
     def converse(self, w):
         ev = w.next()
@@ -153,8 +159,15 @@ class Peer:
             elif el.is_(NS_DB, "result") and el.get("type") is None:
                 rec = {"from": el.get("from"), "to": el.get("to"), "id": sid, "key": el.text.strip(),
                        "tls": w.tls, "answer": None}
+                with self.cond:
+                    self.outbound_live += 0 if w.outbound else 1
+                    w.outbound = True
+                    plan, self.next_result = self.next_result, None
                 rec["answer"] = self.ask_target(rec)
-                w.send(f"<db:result from='{xml_attr(rec['to'] or '')}' to='{xml_attr(rec['from'] or '')}' "
+                before = ""
+                if plan is not None:
+                    before, rec["answer"] = plan
+                w.send(before + f"<db:result from='{xml_attr(rec['to'] or '')}' to='{xml_attr(rec['from'] or '')}' "
                        f"type='{rec['answer']}'/>")
                 valid = valid or rec["answer"] == "valid"
                 with self.cond:
@@ -894,3 +907,33 @@ def s2s13(d):
                    "<remote-server-not-found/></error></db:result> when the connection is refused" + rule,
                    el.describe())
     return "closed and refused verify connections; a connection with more than 16 outstanding is not filled"
+
+
+@dialogue("S2S-09")
+def s2s09(d):
+    """The target's own outbound stream: answers to no request of it (another pair, another
+    from) are ignored; the invalid answer to its request bounces the queued message with
+    <internal-server-error/> and the message never reaches us (XEP-0220 §2.1.1, §3.1)."""
+    cfg = d.cfg
+    cfg.need("S2S_IDLE_TIMEOUT")
+    me = cfg.get("PEER_DOMAIN")
+    p = peer(d)
+    if not p.wait(lambda: p.outbound_live == 0, cfg.num("S2S_IDLE_TIMEOUT") + cfg.timeout):
+        raise Fail("the target's idle outbound stream to PEER_DOMAIN closed after S2S_IDLE_TIMEOUT", "still open")
+    s = login(d)
+    mid = tok("queued")
+    with p.cond:
+        p.next_result = (f"<db:result from='forged.{me}' to='{cfg.domain}' type='valid'/>"
+                         f"<db:result from='{me}' to='{cfg.unknown_host}' type='valid'/>", "invalid")
+    s.send(f"<message to='someone@{xml_attr(me)}' id='{mid}' type='chat'><body>{mid}</body></message>")
+    el = wait_for(s.w, lambda e: e.get("id") == mid, f"<message type='error' id='{mid}'> bounced after type='invalid'",
+                  cfg.remote_timeout)
+    err = el.child(NS_CLIENT, "error")
+    cond = [c.name for c in err.children if c.ns == NS_STANZAS] if err is not None else []
+    if el.get("type") != "error" or cond != ["internal-server-error"]:
+        raise Fail("<error><internal-server-error/></error> for a message queued on a stream answered "
+                   "type='invalid' (XEP-0220 §2.1.1)", el.describe())
+    with p.cond:
+        if any(e.get("id") == mid for _, e in p.stanzas):
+            raise Fail("the queued message never sent after answers to no request and an invalid one "
+                       "(XEP-0220 §3.1; CVE-2012-3525)", "it reached PEER_LISTEN")
