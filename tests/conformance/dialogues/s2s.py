@@ -49,10 +49,11 @@ def split_hostport(v):
 
 class Peer:
     """PEER_DOMAIN's server at PEER_LISTEN. A <db:verify/> is answered with the runner's own
-    secret (type='valid' exactly for the key it would make, XEP-0220 §2.1.2), after `release(id)`
-    when the dialogue holds that stream id. A <db:result/> from the target's outbound stream is
-    checked by asking the target itself (a <db:verify/> on a new stream, XEP-0220 §2.1.3) and
-    answered with its verdict; stanzas after a valid one are kept in `stanzas`."""
+    secret (type='valid' exactly for the key it would make, XEP-0220 §2.1.2); a dialogue can hold
+    the answer for a stream id (`hold`/`release`), wrap it in other bytes (`wrap_answer`) or have
+    the connection closed instead (`close_on`). A <db:result/> from the target's outbound stream
+    is checked by asking the target itself (a <db:verify/> on a new stream, XEP-0220 §2.1.3) and
+    answered with its verdict, or as `next_result` says; stanzas are kept in `stanzas`."""
 
     def __init__(self, cfg):
         self.cfg = cfg
@@ -61,7 +62,7 @@ class Peer:
         self.ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         self.ctx.load_cert_chain(cfg.get("PEER_CERT"), cfg.get("PEER_KEY"))
         host, port = split_hostport(cfg.get("PEER_LISTEN"))
-        self.sock = socket.create_server((host, port), reuse_port=False)
+        self.sock = socket.create_server((host, port), family=socket.AF_INET6 if ":" in host else socket.AF_INET)
         self.cond = threading.Condition()
         self.verifies = []      # db:verify requests: {from, to, id, key, tls, answer}
         self.results = []       # db:result requests on the target's outbound streams: {from, to, id, key, tls, answer}
@@ -250,10 +251,10 @@ def secure(w, cfg, frm, to):
     return w, starttls_s2s(w, cfg, feats, frm, to)
 
 
-def secure_stream(d, label="s2s", to=None):
-    """A TLS s2s stream from PEER_DOMAIN to DOMAIN (or `to`): (wire, stream id, features)."""
+def secure_stream(d, label="s2s"):
+    """A TLS s2s stream from PEER_DOMAIN to DOMAIN: (wire, stream id, features)."""
     w = s2s_connect(d, label)
-    _, (hdr, feats) = secure(w, d.cfg, d.cfg.get("PEER_DOMAIN"), to or d.cfg.domain)
+    _, (hdr, feats) = secure(w, d.cfg, d.cfg.get("PEER_DOMAIN"), d.cfg.domain)
     return w, hdr.get("id") or "", feats
 
 
@@ -271,12 +272,12 @@ def expect_answer(el, kind, frm, to, typ, sid=None):
     return None
 
 
-def verified_stream(d, p, label="s2s", key=None):
+def verified_stream(d, p, label="s2s"):
     """A stream on which the pair (PEER_DOMAIN, DOMAIN) is valid by dialback: (wire, sid, key)."""
     cfg = d.cfg
     me = cfg.get("PEER_DOMAIN")
     w, sid, _ = secure_stream(d, label)
-    k = key or db_key(p.secret, cfg.domain, me, sid)
+    k = db_key(p.secret, cfg.domain, me, sid)
     w.send(f"<db:result from='{me}' to='{cfg.domain}'>{k}</db:result>")
     el = db_result_answer(w, f"<db:result from='{cfg.domain}' to='{me}' type='valid'/> after the authoritative "
                              "server said valid (RFC 3920 §8.3 step 10; XEP-0220 §2.2.1)", cfg.remote_timeout)
@@ -286,9 +287,10 @@ def verified_stream(d, p, label="s2s", key=None):
     return w, sid, k
 
 
-def peer_message(d, to, body, frm_domain=None, mid=None):
+def peer_message(d, to, body, frm_domain=None):
+    """A chat message from runner@PEER_DOMAIN/conformance (or another domain), id and body `body`."""
     frm = f"runner@{frm_domain or d.cfg.get('PEER_DOMAIN')}/conformance"
-    return (f"<message from='{xml_attr(frm)}' to='{xml_attr(to)}' id='{mid or body}' type='chat'>"
+    return (f"<message from='{xml_attr(frm)}' to='{xml_attr(to)}' id='{body}' type='chat'>"
             f"<body>{body}</body></message>")
 
 
