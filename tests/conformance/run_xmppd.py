@@ -49,6 +49,7 @@ S2S_HANDSHAKE_TIMEOUT = 4
 S2S_IDLE_TIMEOUT = 4
 S2S_CONNECT_TIMEOUT = 5
 S2S_VERIFY_PENDING = 2      # below the three served domains: S2S-16 can fill it
+S2S_QUEUE = 4
 
 
 def openssl(*args, cwd):
@@ -133,6 +134,7 @@ s2s = {{ listen = ( {{ address = "127.0.0.1"; port = {s2s_port}; }} );
                   {{ domain = "{UNREACHABLE}"; address = "127.0.0.1"; port = {free_port()}; }} );
         handshake_timeout = {S2S_HANDSHAKE_TIMEOUT}; idle_timeout = {S2S_IDLE_TIMEOUT};
         connect_timeout = {S2S_CONNECT_TIMEOUT}; verify_pending = {S2S_VERIFY_PENDING};
+        queue = {S2S_QUEUE};
         dns_server = "127.0.0.1:{free_port(socket.SOCK_DGRAM)}"; }};
 """)
     log_path = os.path.join(d, "xmppd.log")
@@ -161,6 +163,7 @@ s2s = {{ listen = ( {{ address = "127.0.0.1"; port = {s2s_port}; }} );
         "S2S_TLS_REQUIRED": "yes", "S2S_UNREACHABLE": UNREACHABLE,
         "S2S_HANDSHAKE_TIMEOUT": str(S2S_HANDSHAKE_TIMEOUT), "S2S_IDLE_TIMEOUT": str(S2S_IDLE_TIMEOUT),
         "S2S_CONNECT_TIMEOUT": str(S2S_CONNECT_TIMEOUT), "S2S_VERIFY_PENDING": str(S2S_VERIFY_PENDING),
+        "S2S_QUEUE": str(S2S_QUEUE),
     }
     return proc, logf, log_path, params
 

@@ -41,9 +41,6 @@ NOT_ON_THE_WIRE = {
     "DB-05": "the secret's file in data_dir: a property of the server process "
              "(tests/integration/test_server_dialback_secret.py)",
     "S2S-07": "SASL EXTERNAL between servers: " + CA,
-    "S2S-10": "queue_max and the bounce of queued stanzas need the peer to stall the target's outbound "
-              "dialback while USER sends more than queue_max stanzas; not scripted yet (FED-18 covers a "
-              "refused connection)",
     "DNS-01": DNS,
     "DNS-02": DNS,
     "DNS-03": DNS,

@@ -71,6 +71,7 @@ class Peer:
         self.around = {}        # stream id -> (bytes before, bytes after) our answer to its db:verify
         self.hang_up = set()    # stream ids whose db:verify is answered by closing the connection
         self.next_result = None     # (bytes before, verdict) for the target's next db:result
+        self.result_gate = None     # an Event the answer to the target's next db:result waits for
         self.outbound_live = 0      # the target's outbound streams open here
         self.log = None
         threading.Thread(target=self.accept_loop, daemon=True).start()
@@ -164,7 +165,13 @@ class Peer:
                     self.outbound_live += 0 if w.outbound else 1
                     w.outbound = True
                     plan, self.next_result = self.next_result, None
+                    gate, self.result_gate = self.result_gate, None
                 rec["answer"] = self.ask_target(rec)
+                if gate is not None:
+                    with self.cond:
+                        self.results.append(dict(rec, answer="held"))
+                        self.cond.notify_all()
+                    gate.wait(60)
                 before = ""
                 if plan is not None:
                     before, rec["answer"] = plan
@@ -789,7 +796,7 @@ def fed18(d):
     cond = [c.name for c in err.children if c.ns == NS_STANZAS] if err is not None else []
     if el.get("type") != "error" or cond != ["remote-server-timeout"]:
         raise Fail("<error type='wait'><remote-server-timeout/></error> for a peer whose address refuses "
-                   "connections (RFC 6120 §8.3.3.16)", el.describe())
+                   "connections (RFC 6120 §8.3.3.17)", el.describe())
     return f"bounced after {time.monotonic() - t0:.1f} s"
 
 
@@ -911,17 +918,23 @@ def s2s13(d):
     return "closed and refused verify connections; a connection with more than 16 outstanding is not filled"
 
 
+def no_outbound(d, p):
+    """Waits until the target's outbound streams to PEER_DOMAIN have closed (idle): the next
+    stanza for PEER_DOMAIN opens a new one whose dialback the dialogue scripts."""
+    d.cfg.need("S2S_IDLE_TIMEOUT")
+    if not p.wait(lambda: p.outbound_live == 0, d.cfg.num("S2S_IDLE_TIMEOUT") + d.cfg.timeout):
+        raise Fail("the target's idle outbound stream to PEER_DOMAIN closed after S2S_IDLE_TIMEOUT", "still open")
+
+
 @dialogue("S2S-09")
 def s2s09(d):
     """The target's own outbound stream: answers to no request of it (another pair, another
     from) are ignored; the invalid answer to its request bounces the queued message with
     <internal-server-error/> and the message never reaches us (XEP-0220 §2.1.1, §3.1)."""
     cfg = d.cfg
-    cfg.need("S2S_IDLE_TIMEOUT")
     me = cfg.get("PEER_DOMAIN")
     p = peer(d)
-    if not p.wait(lambda: p.outbound_live == 0, cfg.num("S2S_IDLE_TIMEOUT") + cfg.timeout):
-        raise Fail("the target's idle outbound stream to PEER_DOMAIN closed after S2S_IDLE_TIMEOUT", "still open")
+    no_outbound(d, p)
     s = login(d)
     mid = tok("queued")
     with p.cond:
@@ -939,3 +952,45 @@ def s2s09(d):
         if any(e.get("id") == mid for _, e in p.stanzas):
             raise Fail("the queued message never sent after answers to no request and an invalid one "
                        "(XEP-0220 §3.1; CVE-2012-3525)", "it reached PEER_LISTEN")
+
+
+@dialogue("S2S-10")
+def s2s10(d):
+    """While the target's new outbound stream waits for our verdict it holds at most queue_max
+    stanzas: the next one bounces with wait/resource-constraint at once; the stream's end then
+    bounces every queued one (XEP-0220 §2.1.1: stanzas wait for the valid answer)."""
+    cfg = d.cfg
+    cfg.need("S2S_QUEUE")
+    me = cfg.get("PEER_DOMAIN")
+    n = cfg.num("S2S_QUEUE")
+    p = peer(d)
+    no_outbound(d, p)
+    s = login(d)
+    gate = threading.Event()
+    with p.cond:
+        p.result_gate = gate
+        p.next_result = ("", "invalid")
+    mids = [tok("q") for _ in range(n + 1)]
+    try:
+        s.send(f"<message to='someone@{xml_attr(me)}' id='{mids[0]}' type='chat'><body>q</body></message>")
+        p.wait(lambda: any(r["answer"] == "held" for r in p.results), cfg.remote_timeout)
+        s.send("".join(f"<message to='someone@{xml_attr(me)}' id='{m}' type='chat'><body>q</body></message>"
+                       for m in mids[1:]))
+        el = wait_for(s.w, lambda e: e.get("id") in mids, f"the message beyond queue_max={n} bounced at once",
+                      cfg.timeout)
+        err = el.child(NS_CLIENT, "error")
+        if (el.get("id") != mids[-1] or el.get("type") != "error" or err is None or err.get("type") != "wait" or
+                [c.name for c in err.children if c.ns == NS_STANZAS] != ["resource-constraint"]):
+            raise Fail(f"<message id='{mids[-1]}' type='error'><error type='wait'><resource-constraint/></error>"
+                       f"</message>, the {n + 1}th stanza on a stream that holds {n} (RFC 6120 §8.3.3.18)",
+                       el.describe())
+    finally:
+        gate.set()
+    bounced = set()
+    for _ in mids[:-1]:
+        el = wait_for(s.w, lambda e: e.get("id") in mids[:-1] and e.get("id") not in bounced,
+                      "every queued message bounced when the stream ends", cfg.remote_timeout)
+        bounced.add(el.get("id"))
+        if el.get("type") != "error":
+            raise Fail("an error for every queued message", el.describe())
+    return f"{n} held, the {n + 1}th refused, all {n} bounced after type='invalid'"
