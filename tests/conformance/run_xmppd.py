@@ -8,7 +8,10 @@ certificates (conformance.test takes client certificates optionally, certs.confo
 requires them, second.conformance.test is a plain second host), one host marked gone, a test CA
 with a client certificate for the first account and one from another CA, two accounts made with
 `xmppctl adduser` (password on standard input), and a configuration whose limits and timers
-are handed to the runner as parameters (AUTH_FAILURES, HANDSHAKE_TIMEOUT, …).
+are handed to the runner as parameters (AUTH_FAILURES, HANDSHAKE_TIMEOUT, …). For s2s: an s2s
+listener (S2S_TARGET), a certificate for the runner's peer domain (PEER_DOMAIN, PEER_CERT,
+PEER_KEY) and a static host map sending it to a free port where the runner listens (PEER_LISTEN),
+an unreachable and a refused domain, short s2s timers and small caps (S2S_* parameters).
 
 Without --expect-fail the exit status is the runner's (non-zero when a MUST fails) or 1 when
 xmppd did not exit cleanly. With --expect-fail (the mutants) it is 0 only when every ID named
@@ -36,6 +39,8 @@ CERT_REQUIRED = "certs.conformance.test"
 GONE = "gone.conformance.test"
 PEER = "peer.conformance-runner.test"   # the domain the runner speaks as on s2s (PEER_DOMAIN)
 UNREACHABLE = "unreachable.conformance-runner.test"   # mapped to a port nobody listens on
+REFUSED = "refused.conformance-runner.test"   # not on the allow list; mapped to the runner's listener
+REMOTE = "nonexistent.invalid"                # the runner's default REMOTE_DOMAIN: allowed, never resolves
 USER, USER2 = "juliet", "romeo"
 
 # Limits and timers: in the configuration and, the same numbers, in the runner's parameters.
@@ -128,10 +133,13 @@ data_dir = ".";
 store = "accounts.db";
 log_level = "info";
 # loopback only: the runner's peer domain through the host map (the runner listens there as its
-# server), every other remote domain through a DNS server nobody listens on (unknown)
+# server), every other remote domain through a DNS server nobody listens on (unknown); the allow
+# list leaves out REFUSED (FED-06, FED-08)
 s2s = {{ listen = ( {{ address = "127.0.0.1"; port = {s2s_port}; }} );
         hosts = ( {{ domain = "{PEER}"; address = "127.0.0.1"; port = {peer_port}; }},
-                  {{ domain = "{UNREACHABLE}"; address = "127.0.0.1"; port = {free_port()}; }} );
+                  {{ domain = "{UNREACHABLE}"; address = "127.0.0.1"; port = {free_port()}; }},
+                  {{ domain = "{REFUSED}"; address = "127.0.0.1"; port = {peer_port}; }} );
+        policy = "allowlist"; allow = [ "{PEER}", "{UNREACHABLE}", "{REMOTE}" ];
         handshake_timeout = {S2S_HANDSHAKE_TIMEOUT}; idle_timeout = {S2S_IDLE_TIMEOUT};
         connect_timeout = {S2S_CONNECT_TIMEOUT}; verify_pending = {S2S_VERIFY_PENDING};
         queue = {S2S_QUEUE};
@@ -163,7 +171,7 @@ s2s = {{ listen = ( {{ address = "127.0.0.1"; port = {s2s_port}; }} );
         "S2S_TLS_REQUIRED": "yes", "S2S_UNREACHABLE": UNREACHABLE,
         "S2S_HANDSHAKE_TIMEOUT": str(S2S_HANDSHAKE_TIMEOUT), "S2S_IDLE_TIMEOUT": str(S2S_IDLE_TIMEOUT),
         "S2S_CONNECT_TIMEOUT": str(S2S_CONNECT_TIMEOUT), "S2S_VERIFY_PENDING": str(S2S_VERIFY_PENDING),
-        "S2S_QUEUE": str(S2S_QUEUE),
+        "S2S_QUEUE": str(S2S_QUEUE), "S2S_REFUSED_DOMAIN": REFUSED, "REMOTE_DOMAIN": REMOTE,
     }
     return proc, logf, log_path, params
 

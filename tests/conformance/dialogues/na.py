@@ -8,8 +8,7 @@ CA = ("needs peer certificates from a CA the target trusts (s2s.ca) and a parame
       "peer authenticates by dialback only")
 DNS = ("DNS resolution: needs a DNS server the runner controls as the target's dns_server "
        "(tests/integration/test_s2s_resolve.py)")
-POLICY = ("needs a target whose s2s policy refuses a domain the runner can speak as; the runner's xmppd runs "
-          "policy open so that the c2s dialogues' remote domains get the RFC's errors")
+POLICY = "needs the target under s2s policy closed; the runner's xmppd runs an allow list (FED-06, FED-08)"
 PROSODY = "the Prosody interop environment (tests/integration/test_s2s_prosody.py), not a dialogue"
 
 NOT_ON_THE_WIRE = {
@@ -53,7 +52,7 @@ NOT_ON_THE_WIRE = {
     "DNS-10": DNS,
     "S2SH-01": "configuration accepted at start: not observable over the network",
     "S2SH-02": "configuration refused at start: not observable over the network",
-    "S2SH-05": "policy closed and a SIGHUP reload: " + POLICY,
+    "S2SH-05": "policy closed and a SIGHUP reload: " + POLICY + ", and the runner sends no signal",
     "S2SH-06": "needs the server to shut down (SIGTERM) while s2s streams are open; the runner does not control "
                "the server",
     "FED-01": FED,
@@ -61,9 +60,7 @@ NOT_ON_THE_WIRE = {
     "FED-03": "the peer's own bounce: " + FED + " (the target's side is S2SH-03)",
     "FED-04": DNS,
     "FED-05": DNS,
-    "FED-06": POLICY,
     "FED-07": POLICY,
-    "FED-08": POLICY,
     "FED-09": "what each server logs about the peer certificate: " + FED + " (the runner's dialogues "
               "themselves run dialback over TLS with self-signed certificates)",
     "FED-15": "EXTERNAL refused for a self-signed certificate and accepted for a CA one: " + CA,

@@ -21,7 +21,7 @@ import time
 
 from client import STREAM_CONDITIONS, Fail, expect_header, expect_stream_error, login, received_nothing, tls_context, tok, wait_for
 from registry import dialogue
-from wire import NS_CLIENT, NS_STANZAS, NS_STREAMS, NS_TLS, Wire, WireError, xml_attr
+from wire import NS_CLIENT, NS_SE, NS_STANZAS, NS_STREAMS, NS_TLS, Wire, WireError, xml_attr
 
 NS_SERVER = "jabber:server"
 NS_DB = "jabber:server:dialback"
@@ -73,6 +73,8 @@ class Peer:
         self.next_result = None     # (bytes before, verdict) for the target's next db:result
         self.result_gate = None     # an Event the answer to the target's next db:result waits for
         self.outbound_live = 0      # the target's outbound streams open here
+        self.refuse_next = False    # answer the next header with <policy-violation/>
+        self.headers_to = []        # the to of every header the target sent here
         self.log = None
         threading.Thread(target=self.accept_loop, daemon=True).start()
 
@@ -123,6 +125,14 @@ class Peer:
         if ev.kind != "header":
             return
         theirs = ev.el.get("from") or ""
+        with self.cond:
+            self.headers_to.append(ev.el.get("to"))
+            refuse, self.refuse_next = self.refuse_next, False
+            self.cond.notify_all()
+        if refuse:
+            w.send(s2s_header(self.domain, theirs, os.urandom(16).hex()) +
+                   f"<stream:error><policy-violation xmlns='{NS_SE}'/></stream:error></stream:stream>")
+            return
         w.send(s2s_header(self.domain, theirs, os.urandom(16).hex()) +
                f"<stream:features><starttls xmlns='{NS_TLS}'><required/></starttls></stream:features>")
         ev = w.next()
@@ -994,3 +1004,61 @@ def s2s10(d):
         if el.get("type") != "error":
             raise Fail("an error for every queued message", el.describe())
     return f"{n} held, the {n + 1}th refused, all {n} bounced after type='invalid'"
+
+
+def bounce_condition(el):
+    err = el.child(NS_CLIENT, "error")
+    return [c.name for c in err.children if c.ns == NS_STANZAS] if err is not None and el.get("type") == "error" \
+        else None
+
+
+@dialogue("FED-06")
+def fed06(d):
+    """S2S_REFUSED_DOMAIN is not on the target's allow list: a stanza to it bounces with
+    <not-allowed/> and no connection is made to it (none reaches PEER_LISTEN when the target
+    maps it there); a listed domain federates (S2S-08)."""
+    cfg = d.cfg
+    cfg.need("S2S_REFUSED_DOMAIN")
+    refused = cfg.get("S2S_REFUSED_DOMAIN")
+    p = peer(d)
+    s = login(d)
+    mid = tok("refused")
+    s.send(f"<message to='someone@{xml_attr(refused)}' id='{mid}' type='chat'><body>{mid}</body></message>")
+    el = wait_for(s.w, lambda e: e.get("id") == mid, f"<message type='error' id='{mid}'> for a domain off the list",
+                  cfg.remote_timeout)
+    if bounce_condition(el) != ["not-allowed"]:
+        raise Fail(f"<message type='error' id='{mid}'><error type='cancel'><not-allowed/></error></message> "
+                   "(RFC 6120 §8.3.3.10; the target's s2s policy)", el.describe())
+    time.sleep(0.5)
+    with p.cond:
+        if refused in p.headers_to:
+            raise Fail(f"no s2s connection to {refused}", "a stream header to it at PEER_LISTEN")
+    outbound(d)
+    return "the listed domain: S2S-08"
+
+
+@dialogue("FED-08")
+def fed08(d):
+    """The target as receiving server refuses a header from S2S_REFUSED_DOMAIN with
+    <policy-violation/>; as initiating server, refused the same way by PEER_DOMAIN's server, it
+    bounces the queued message with <remote-server-timeout/> (RFC 6120 §4.9.3.14)."""
+    cfg = d.cfg
+    cfg.need("S2S_REFUSED_DOMAIN")
+    me = cfg.get("PEER_DOMAIN")
+    w = s2s_connect(d)
+    w.send(s2s_header(cfg.get("S2S_REFUSED_DOMAIN"), cfg.domain))
+    expect_stream_error(w, "policy-violation", need_header=True,
+                        what="the target's header, then <stream:error><policy-violation/></stream:error> for a "
+                             "peer its policy refuses (RFC 6120 §4.9.3.14)")
+    p = peer(d)
+    no_outbound(d, p)
+    s = login(d)
+    mid = tok("refusedby")
+    with p.cond:
+        p.refuse_next = True
+    s.send(f"<message to='someone@{xml_attr(me)}' id='{mid}' type='chat'><body>{mid}</body></message>")
+    el = wait_for(s.w, lambda e: e.get("id") == mid, f"<message type='error' id='{mid}'> after our "
+                  "<policy-violation/>", cfg.remote_timeout)
+    if bounce_condition(el) != ["remote-server-timeout"]:
+        raise Fail(f"<message type='error' id='{mid}'><error type='wait'><remote-server-timeout/></error></message>"
+                   " when the receiving server refuses the stream (RFC 6120 §8.3.3.17)", el.describe())
