@@ -135,98 +135,115 @@ static int version_1(xc_str v)
     return dot && minor_digits > 0 && major >= 1u;
 }
 
+/* An attribute's value and whether it is there (an empty value is not an absent one). */
+typedef struct s2s_attr {
+    xc_str value;
+    uint8_t found;
+} s2s_attr;
+
 /*@ requires xc_xml_tree_ok((xc_xml_tree *)t) && xc_xml_tree_strs_ok((xc_xml_tree *)t);
-    requires \valid_read(e) && \valid(found) && xc_str_valid(name);
-    assigns *found;
-    ensures xc_str_valid(\result) && (*found == 0 || *found == 1);
+    requires \valid_read(e) && xc_str_valid(name);
+    assigns \nothing;
+    ensures xc_str_valid(\result.value) && (\result.found == 0 || \result.found == 1);
 */
-static xc_str attr(const xc_xml_tree *t, const xc_xml_node *e, xc_str name, uint8_t *found)
+static s2s_attr attr(const xc_xml_tree *t, const xc_xml_node *e, xc_str name)
 {
     const xc_xml_attr *a = xc_xml_attr_find(t, e, XC_STR_LIT(""), name);
-    xc_str none = { NULL, 0 };
+    s2s_attr r = { { NULL, 0 }, 0 };
 
-    *found = a != NULL;
-    return a != NULL ? a->value : none;
+    if (a != NULL) {
+        r.value = a->value;
+        r.found = 1;
+    }
+    return r;
 }
 
-void s2s_read_header(const xc_xml_parser *p, xc_s2s_hdr *h)
+/* The facts are gathered in a local and returned: no store into memory between the tree
+ * reads, so the tree's string validity carries from one read to the next unchanged. */
+xc_s2s_hdr s2s_read_header(const xc_xml_parser *p)
 {
-    const xc_xml_tree *t = xc_xml_tree_of(p);
+    const xc_xml_tree *t = xc_xml_parser_tree(p);
     const xc_xml_node *n = xc_xml_header(p);
-    xc_str none = { NULL, 0 }, v;
-    uint8_t has_version = 0;
+    xc_s2s_hdr r = { { NULL, 0 }, { NULL, 0 }, { NULL, 0 }, 0, 0, 0, 0, XC_S2S_DB_NONE };
+    s2s_attr a;
     uint32_t k;
 
-    h->from = none;
-    h->to = none;
-    h->id = none;
-    h->has_from = 0;
-    h->has_to = 0;
-    h->has_id = 0;
-    h->version = 0;
-    h->db = XC_S2S_DB_NONE;
-    if (n == NULL)
-        return;
-    h->from = attr(t, n, XC_STR_LIT("from"), &h->has_from);
-    h->to = attr(t, n, XC_STR_LIT("to"), &h->has_to);
-    h->id = attr(t, n, XC_STR_LIT("id"), &h->has_id);
-    /* RFC 6120 §4.7.3: an empty id is no id */
-    if (h->id.len == 0)
-        h->has_id = 0;
-    v = attr(t, n, XC_STR_LIT("version"), &has_version);
-    h->version = has_version && version_1(v);
-    /* XEP-0220 §2: the dialback namespace is declared with the db prefix on the header */
-    /*@ loop invariant 0 <= k <= n->n_decls;
-        loop assigns k, h->db;
-        loop variant n->n_decls - k;
-    */
-    for (k = 0; k < n->n_decls; k++) {
-        const xc_xml_attr *d = xc_xml_decl_at(t, n, k);
-        if (d == NULL)
-            break;
-        if (xc_str_eq(d->name, XC_STR_LIT("db")))
-            h->db = xc_str_eq(d->value, XC_STR_LIT(XC_NS_DIALBACK)) ? XC_S2S_DB_OK : XC_S2S_DB_WRONG;
+    if (n != NULL) {
+        a = attr(t, n, XC_STR_LIT("from"));
+        r.from = a.value;
+        r.has_from = a.found;
+        a = attr(t, n, XC_STR_LIT("to"));
+        r.to = a.value;
+        r.has_to = a.found;
+        a = attr(t, n, XC_STR_LIT("id"));
+        /* RFC 6120 §4.7.3: an empty id is no id */
+        r.id = a.value;
+        r.has_id = a.found && a.value.len > 0;
+        a = attr(t, n, XC_STR_LIT("version"));
+        r.version = a.found && version_1(a.value);
+        /* XEP-0220 §2: the dialback namespace is declared with the db prefix on the header */
+        /*@ loop invariant 0 <= k <= n->n_decls;
+            loop assigns k, r.db;
+            loop variant n->n_decls - k;
+        */
+        for (k = 0; k < n->n_decls; k++) {
+            const xc_xml_attr *d = xc_xml_decl_at(t, n, k);
+            if (d == NULL)
+                break;
+            if (xc_str_eq(d->name, XC_STR_LIT("db")))
+                r.db = xc_str_eq(d->value, XC_STR_LIT(XC_NS_DIALBACK)) ? XC_S2S_DB_OK : XC_S2S_DB_WRONG;
+        }
     }
+    return r;
 }
 
-/* The only text child of e (RFC 3920 §8.3: a key; §6: SASL data). */
-/*@ requires xc_xml_tree_ok((xc_xml_tree *)t) && \valid_read(e) && \valid(el);
-    assigns el->text, el->text_ok;
+/* The only text child of an element (RFC 3920 §8.3: a key; §6: SASL data). */
+typedef struct s2s_text {
+    xc_str text;                     /* len 0 when none */
+    uint8_t ok;                      /* no element child and at most one text child */
+} s2s_text;
+
+/*@ requires xc_xml_tree_ok((xc_xml_tree *)t) && xc_xml_tree_strs_ok((xc_xml_tree *)t) && \valid_read(e);
+    assigns \nothing;
+    ensures xc_str_valid(\result.text);
 */
-static void read_text(const xc_xml_tree *t, const xc_xml_node *e, xc_s2s_el *el)
+static s2s_text read_text(const xc_xml_tree *t, const xc_xml_node *e)
 {
     const xc_xml_node *c = xc_xml_node_at(t, e->first_child);
+    s2s_text r = { { NULL, 0 }, 1 };
 
-    el->text.ptr = NULL;
-    el->text.len = 0;
-    el->text_ok = 1;
     if (c == NULL)
-        return;
+        return r;
     if (c->kind != XC_XML_TEXT_NODE || c->next != XC_XML_NONE) {
-        el->text_ok = 0;
-        return;
+        r.ok = 0;
+        return r;
     }
-    el->text = c->text;
+    r.text = c->text;
+    return r;
 }
 
 /* What a <stream:features/> offers: starttls, EXTERNAL, dialback (RFC 3920 §5, §6; XEP-0220 §2.4). */
+typedef struct s2s_offers {
+    uint8_t tls, ext, db;
+} s2s_offers;
+
 /*@ requires xc_xml_tree_ok((xc_xml_tree *)t) && xc_xml_tree_strs_ok((xc_xml_tree *)t);
-    requires \valid_read(e) && \valid(el);
-    assigns el->offer_tls, el->offer_ext, el->offer_db;
+    requires \valid_read(e);
+    assigns \nothing;
 */
-static void read_features(const xc_xml_tree *t, const xc_xml_node *e, xc_s2s_el *el)
+static s2s_offers read_features(const xc_xml_tree *t, const xc_xml_node *e)
 {
     const xc_xml_node *mechs = xc_xml_child_find(t, e, XC_STR_LIT(XC_NS_SASL), XC_STR_LIT("mechanisms"));
+    s2s_offers r = { 0, 0, 0 };
     uint32_t i, steps;
 
-    el->offer_tls = xc_xml_child_find(t, e, XC_STR_LIT(XC_NS_TLS), XC_STR_LIT("starttls")) != NULL;
-    el->offer_db = xc_xml_child_find(t, e, XC_STR_LIT(XC_NS_DIALBACK_FEATURE), XC_STR_LIT("dialback")) != NULL;
-    el->offer_ext = 0;
+    r.tls = xc_xml_child_find(t, e, XC_STR_LIT(XC_NS_TLS), XC_STR_LIT("starttls")) != NULL;
+    r.db = xc_xml_child_find(t, e, XC_STR_LIT(XC_NS_DIALBACK_FEATURE), XC_STR_LIT("dialback")) != NULL;
     if (mechs == NULL)
-        return;
+        return r;
     i = mechs->first_child;
     /*@ loop invariant 0 <= steps <= t->nodes_used;
-        loop assigns steps, i, el->offer_ext;
+        loop assigns steps, i, r.ext;
         loop variant t->nodes_used - steps;
     */
     for (steps = 0; steps < t->nodes_used; steps++) {
@@ -238,10 +255,11 @@ static void read_features(const xc_xml_tree *t, const xc_xml_node *e, xc_s2s_el 
             xc_str_eq(m->name, XC_STR_LIT("mechanism"))) {
             txt = xc_xml_node_at(t, m->first_child);
             if (txt != NULL && txt->kind == XC_XML_TEXT_NODE && xc_str_eq(txt->text, XC_STR_LIT("EXTERNAL")))
-                el->offer_ext = 1;
+                r.ext = 1;
         }
         i = m->next;
     }
+    return r;
 }
 
 /*@ requires xc_xml_tree_ok((xc_xml_tree *)t) && xc_xml_tree_strs_ok((xc_xml_tree *)t);
@@ -250,14 +268,13 @@ static void read_features(const xc_xml_tree *t, const xc_xml_node *e, xc_s2s_el 
 */
 static xc_s2s_db_type db_type(const xc_xml_tree *t, const xc_xml_node *e)
 {
-    uint8_t found = 0;
-    xc_str type = attr(t, e, XC_STR_LIT("type"), &found);
+    s2s_attr type = attr(t, e, XC_STR_LIT("type"));
 
-    if (!found)
+    if (!type.found)
         return XC_S2S_DBT_NONE;
-    if (xc_str_eq(type, XC_STR_LIT("valid")))
+    if (xc_str_eq(type.value, XC_STR_LIT("valid")))
         return XC_S2S_DBT_VALID;
-    if (xc_str_eq(type, XC_STR_LIT("invalid")))
+    if (xc_str_eq(type.value, XC_STR_LIT("invalid")))
         return XC_S2S_DBT_INVALID;
     return XC_S2S_DBT_OTHER;
 }
@@ -318,47 +335,53 @@ static xc_s2s_el_kind kind_of(const xc_xml_node *e)
     return XC_S2S_EL_UNKNOWN;
 }
 
-void s2s_read_element(const xc_xml_parser *p, xc_s2s_el *el)
+/* Gathered in a local and returned, as s2s_read_header does. */
+xc_s2s_el s2s_read_element(const xc_xml_parser *p)
 {
-    const xc_xml_tree *t = xc_xml_tree_of(p);
+    const xc_xml_tree *t = xc_xml_parser_tree(p);
     const xc_xml_node *e = xc_xml_element(p);
-    xc_str none = { NULL, 0 };
-    uint8_t found = 0;
+    xc_s2s_el r = { XC_S2S_EL_UNKNOWN, NULL, { NULL, 0 }, { NULL, 0 }, { NULL, 0 }, 0, 0, 0,
+                    XC_S2S_DBT_NONE, { NULL, 0 }, 0, { NULL, 0 }, 0, 0, 0 };
+    s2s_attr a;
+    s2s_text x;
+    s2s_offers o;
 
-    el->kind = XC_S2S_EL_UNKNOWN;
-    el->node = e;
-    el->from = none;
-    el->to = none;
-    el->id = none;
-    el->has_from = 0;
-    el->has_to = 0;
-    el->has_id = 0;
-    el->db_type = XC_S2S_DBT_NONE;
-    el->text = none;
-    el->text_ok = 0;
-    el->mechanism = none;
-    el->offer_tls = 0;
-    el->offer_ext = 0;
-    el->offer_db = 0;
-    if (e == NULL)
-        return;
-    el->kind = kind_of(e);
-    el->from = attr(t, e, XC_STR_LIT("from"), &el->has_from);
-    el->to = attr(t, e, XC_STR_LIT("to"), &el->has_to);
-    el->id = attr(t, e, XC_STR_LIT("id"), &el->has_id);
-    switch (el->kind) {
-    case XC_S2S_EL_DB_RESULT:
-    case XC_S2S_EL_DB_VERIFY:
-        el->db_type = db_type(t, e);
-        read_text(t, e, el);
-        break;
-    case XC_S2S_EL_AUTH:
-        el->mechanism = attr(t, e, XC_STR_LIT("mechanism"), &found);
-        read_text(t, e, el);
-        break;
-    case XC_S2S_EL_FEATURES: read_features(t, e, el); break;
-    default: break;
+    if (e != NULL) {
+        r.kind = kind_of(e);
+        r.node = e;
+        a = attr(t, e, XC_STR_LIT("from"));
+        r.from = a.value;
+        r.has_from = a.found;
+        a = attr(t, e, XC_STR_LIT("to"));
+        r.to = a.value;
+        r.has_to = a.found;
+        a = attr(t, e, XC_STR_LIT("id"));
+        r.id = a.value;
+        r.has_id = a.found;
+        switch (r.kind) {
+        case XC_S2S_EL_DB_RESULT:
+        case XC_S2S_EL_DB_VERIFY:
+            r.db_type = db_type(t, e);
+            x = read_text(t, e);
+            r.text = x.text;
+            r.text_ok = x.ok;
+            break;
+        case XC_S2S_EL_AUTH:
+            r.mechanism = attr(t, e, XC_STR_LIT("mechanism")).value;
+            x = read_text(t, e);
+            r.text = x.text;
+            r.text_ok = x.ok;
+            break;
+        case XC_S2S_EL_FEATURES:
+            o = read_features(t, e);
+            r.offer_tls = o.tls;
+            r.offer_ext = o.ext;
+            r.offer_db = o.db;
+            break;
+        default: break;
+        }
     }
+    return r;
 }
 
 void s2s_hex_id(char *out, const uint8_t *rnd)
@@ -455,15 +478,16 @@ void s2s_put_db(xc_out *w, const xc_s2s_db_out *d)
 
 void s2s_link_init(xc_s2s_link *l, const xc_s2s_config *cfg, const xc_s2s_memory *mem)
 {
+    /* the plain fields first: each call below then only has to leave the other's part intact */
     l->cfg = cfg;
-    xc_xml_init(&l->xml, XC_XML_CONTENT_SERVER, &cfg->limits, &mem->xml);
-    xc_out_init(&l->out, mem->out, mem->out_cap);
     l->secure = 0;
     l->header_sent = 0;
+    xc_out_init(&l->out, mem->out, mem->out_cap);
+    xc_xml_init(&l->xml, XC_XML_CONTENT_SERVER, &cfg->limits, &mem->xml);
 }
 
 void s2s_link_restart(xc_s2s_link *l)
 {
-    xc_xml_reset(&l->xml);
     l->header_sent = 0;
+    xc_xml_reset(&l->xml);
 }

@@ -476,7 +476,7 @@ static xc_s2s_in_event classify_header(xc_s2s_in *s)
     xc_s2s_hdr h;
     uint32_t idx = 0;
 
-    s2s_read_header(&s->l.xml, &h);
+    h = s2s_read_header(&s->l.xml);
     /* DESIGN.md "s2s headers": the peer names itself; a missing or malformed from is refused
      * like a domain the policy refuses */
     s->peer_ok = h.has_from && s2s_domain(h.from, &s->db_from) && xc_s2s_policy_allows(cfg, domain_of(&s->db_from));
@@ -537,7 +537,7 @@ static xc_s2s_in_event classify_element(xc_s2s_in *s)
 {
     xc_s2s_el el;
 
-    s2s_read_element(&s->l.xml, &el);
+    el = s2s_read_element(&s->l.xml);
     s->el = el.node;
     s->el_from = el.from;
     s->el_to = el.to;

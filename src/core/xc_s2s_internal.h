@@ -119,21 +119,23 @@ xc_str s2s_domain_str(const xc_s2s_domain *d);
 */
 int s2s_copy(char *dst, uint32_t cap, xc_str src, uint32_t *len);
 
-/* The facts of the stream header the parser just returned. */
-/*@ requires xc_xml_parser_ok((xc_xml_parser *)p) && xc_xml_tree_strs_ok((xc_xml_tree *)&p->tree) && \valid(h);
-    requires \separated(h, p, p->tree.nodes + (0 .. p->tree.nodes_cap - 1), p->tree.attrs + (0 .. p->tree.attrs_cap - 1),
-                        p->arena.base + (0 .. p->arena.size - 1));
-    assigns *h;
+/* The facts of the stream header the parser just returned (all absent when there is none).
+ * Returned by value: the caller keeps them in a local, apart from every pool. */
+/*@ requires xc_xml_parser_ok((xc_xml_parser *)p);
+    assigns \nothing;
+    ensures xc_str_valid(\result.from) && xc_str_valid(\result.to) && xc_str_valid(\result.id);
 */
-void s2s_read_header(const xc_xml_parser *p, xc_s2s_hdr *h);
+xc_s2s_hdr s2s_read_header(const xc_xml_parser *p);
 
-/* The facts of the first-level element the parser just returned. */
-/*@ requires xc_xml_parser_ok((xc_xml_parser *)p) && xc_xml_tree_strs_ok((xc_xml_tree *)&p->tree) && \valid(el);
-    requires \separated(el, p, p->tree.nodes + (0 .. p->tree.nodes_cap - 1), p->tree.attrs + (0 .. p->tree.attrs_cap - 1),
-                        p->arena.base + (0 .. p->arena.size - 1));
-    assigns *el;
+/* The facts of the first-level element the parser just returned (kind UNKNOWN, node NULL
+ * when there is none). Returned by value, as s2s_read_header. */
+/*@ requires xc_xml_parser_ok((xc_xml_parser *)p);
+    assigns \nothing;
+    ensures xc_str_valid(\result.from) && xc_str_valid(\result.to) && xc_str_valid(\result.id);
+    ensures xc_str_valid(\result.text) && xc_str_valid(\result.mechanism);
+    ensures \result.node == \null || (p->done < p->tree.nodes_used && \result.node == p->tree.nodes + p->done);
 */
-void s2s_read_element(const xc_xml_parser *p, xc_s2s_el *el);
+xc_s2s_el s2s_read_element(const xc_xml_parser *p);
 
 /* 32 lowercase hex digits of XC_S2S_RANDOM_BYTES random bytes: a stream id (RFC 3920 §4.4). */
 /*@ requires \valid(out + (0 .. 2 * XC_S2S_RANDOM_BYTES - 1)) && \valid_read(rnd + (0 .. XC_S2S_RANDOM_BYTES - 1));

@@ -299,7 +299,7 @@ static xc_s2s_out_event classify_header(xc_s2s_out *s)
 {
     xc_s2s_hdr h;
 
-    s2s_read_header(&s->l.xml, &h);
+    h = s2s_read_header(&s->l.xml);
     /* an id too long to keep cannot key dialback: it counts as none */
     s->hdr_id = h.has_id && h.id.len <= XC_S2S_ID_MAX ? h.id : (xc_str){ NULL, 0 };
     s->hdr_db = h.db == XC_S2S_DB_OK;
@@ -323,7 +323,7 @@ static xc_s2s_out_event classify_element(xc_s2s_out *s)
 {
     xc_s2s_el el;
 
-    s2s_read_element(&s->l.xml, &el);
+    el = s2s_read_element(&s->l.xml);
     s->db_from.domain_len = 0;
     s->db_to.domain_len = 0;
     if (el.node == NULL)

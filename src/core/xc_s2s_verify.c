@@ -235,7 +235,7 @@ static xc_s2s_verify_event classify_header(const xc_s2s_verify *s)
 {
     xc_s2s_hdr h;
 
-    s2s_read_header(&s->l.xml, &h);
+    h = s2s_read_header(&s->l.xml);
     if (h.db == XC_S2S_DB_WRONG)
         return XC_S2S_VERIFY_E_HDR_DB_WRONG;
     if (!h.version)
@@ -253,7 +253,7 @@ static xc_s2s_verify_event classify_element(xc_s2s_verify *s)
 {
     xc_s2s_el el;
 
-    s2s_read_element(&s->l.xml, &el);
+    el = s2s_read_element(&s->l.xml);
     s->db_from.domain_len = 0;
     s->db_to.domain_len = 0;
     s->db_id.ptr = NULL;

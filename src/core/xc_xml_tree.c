@@ -7,6 +7,11 @@
 #include "xc_xml_tree.h"
 #include "xc_str.h"
 
+const xc_xml_tree *xc_xml_parser_tree(const xc_xml_parser *p)
+{
+    return &p->tree;
+}
+
 const xc_xml_node *xc_xml_node_at(const xc_xml_tree *t, uint32_t i)
 {
     return i < t->nodes_used ? &t->nodes[i] : NULL;
