@@ -2,20 +2,36 @@
 """Writes spec/CONFORMANCE.md (to standard output) from two runs of the conformance runner.
 
     report.py --xmppd X.json --prosody P.json --notes prosody_notes.tsv \
-              [--xmppd-version REV] [--prosody-version V]
+              [--catalogue spec/requirements.tsv] [--xmppd-version REV] [--prosody-version V]
 
-The table is ID | level | xmppd | Prosody, in catalogue order. Every Prosody FAIL needs a line in
+The table is ID | level | RFC 6120 | xmppd | Prosody, in catalogue order; the RFC 6120 cell is the
+first word of the catalogue's rfc6120 column (same, changed, new, — for n/a), whose full note is quoted
+under each Prosody deviation. Every Prosody FAIL needs a line in
 the notes file (ID, kind — choice or bug —, explanation); a FAIL without one, or a note for an ID
 that no longer fails, is reported on standard error and makes the exit status 1 (the document is
 still written, with the gap marked).
 """
 import argparse
+import csv
 import datetime
 import json
+import os
 import sys
 from collections import OrderedDict
 
 SECRET = {"PASS", "PASS2", "JSON", "NAME", "TARGET", "S2S_TARGET", "PEER_LISTEN"}
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+# the s2s parameters of a peer domain (README "Parameters"): without them every s2s dialogue is n/a
+PEER_PARAMS = ("S2S_TARGET", "PEER_DOMAIN", "PEER_LISTEN", "PEER_CERT", "PEER_KEY")
+# the s2s parameters the Prosody run cannot give, and why (Prosody 0.12.3, /usr/lib/prosody)
+PROSODY_LACKS = OrderedDict((
+    ("S2S_IDLE_TIMEOUT", "it closes no idle s2s stream (`mod_s2s`'s `s2s-read-timeout` hook answers the "
+                         "read timeout with a whitespace keepalive)"),
+    ("S2S_QUEUE", "the stanzas it queues for a peer while dialback runs (`sendq` in `mod_s2s`) have no cap"),
+    ("S2S_VERIFY_PENDING", "the verifications pending on an inbound stream have no cap (`mod_dialback`)"),
+    ("S2S_REFUSED_DOMAIN", "it has no per-domain s2s allow or block list (only the deprecated global "
+                           "`disallow_s2s`)"),
+))
 FILES = {"CAFILE", "CLIENT_CERT", "CLIENT_KEY", "OTHER_CLIENT_CERT", "OTHER_CLIENT_KEY", "CATALOGUE", "PEER_CERT",
          "PEER_KEY"}
 
@@ -25,6 +41,21 @@ def load(path):
         data = json.load(f)
     data["by_id"] = OrderedDict((r["id"], r) for r in data["rows"])
     return data
+
+
+def load_rfc6120(path):
+    """ID -> the catalogue's rfc6120 note: how the requirement stands in RFC 6120 against RFC 3920."""
+    with open(path, encoding="utf-8", newline="") as f:
+        return {r["id"]: r.get("rfc6120") or "" for r in csv.DictReader(f, delimiter="\t")}
+
+
+def rfc6120_kind(note):
+    """The note's kind, as its first words say: same, changed, new (no RFC 3920 rule) or — (the
+    catalogue's n/a: not a protocol rule; written apart from the results' n/a)."""
+    for kind, prefix in (("same", "same"), ("changed", "changed"), ("new", "new in 6120"), ("—", "n/a")):
+        if note.startswith(prefix):
+            return kind
+    return "?"
 
 
 def load_notes(path):
@@ -73,16 +104,29 @@ def summary(data):
     return c, m, covered, rate
 
 
+def has_peer(data):
+    return all(data.get("params", {}).get(k) for k in PEER_PARAMS)
+
+
+def peer_line(name, data, how):
+    """How a run reached the runner's peer domain, or why its s2s IDs are n/a."""
+    if has_peer(data):
+        return f"The {name} run has one (`PEER_DOMAIN={data['params']['PEER_DOMAIN']}`): {how}."
+    return f"The {name} run gives no peer domain, so its s2s IDs are n/a."
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--xmppd", required=True)
     ap.add_argument("--prosody", required=True)
     ap.add_argument("--notes", required=True)
+    ap.add_argument("--catalogue", default=os.path.join(ROOT, "spec", "requirements.tsv"))
     ap.add_argument("--xmppd-version", default="?")
     ap.add_argument("--prosody-version", default="?")
     a = ap.parse_args()
     x, p = load(a.xmppd), load(a.prosody)
     notes = load_notes(a.notes)
+    rfc6120 = load_rfc6120(a.catalogue)
     ids = list(x["by_id"]) + [i for i in p["by_id"] if i not in x["by_id"]]
     level = {i: (x["by_id"].get(i) or p["by_id"][i])["level"] for i in ids}
     problems = []
@@ -108,11 +152,21 @@ def main():
       "is run with the largest counts RFC 6120 allows: `AUTH_FAILURES=6` (one attempt and five retries, "
       "§6.4.5) and `BIND_FAILURES=11` (one and ten, §7.7.3). Its configuration has no gone host, client "
       "CA, direct-TLS port or idle ping, so the IDs that need them are n/a for it.")
+    w("- s2s: the dialogues need a peer domain the runner speaks as (" + ", ".join(f"`{k}`" for k in PEER_PARAMS)
+      + "). " + peer_line("xmppd", x, "a static `s2s.hosts` entry sends it to the runner's port") + " "
+      + peer_line("Prosody", p, "Prosody resolves peers by DNS only, so `bench/conformance_dns.py` runs a "
+                  "dnsmasq answering `_xmpp-server._tcp` SRV records for it (and for `S2S_UNREACHABLE`, at a "
+                  "port nobody listens on) and Prosody's libunbound asks that dnsmasq alone; "
+                  "`s2s_require_encryption = true`, `s2s_secure_auth = false` (the runner's self-signed "
+                  "certificate, dialback), `s2s_timeout = 5`, `connect_timeout = 5`")
+      + (" Prosody 0.12 has no setting for the other s2s parameters, so the IDs that need them are n/a for "
+         "it: " + "; ".join(f"`{k}`: {why}" for k, why in PROSODY_LACKS.items()) + "." if has_peer(p) else ""))
     w("- Cells: **pass**; **pass (variant)** — the server chose another behaviour the RFCs allow (the "
       "runner's note below says which); **FAIL** — see the explanation; **n/a** — the dialogue could not "
-      "run (the reason is listed at the end). The s2s dialogues need a peer domain the runner speaks as "
-      "(`S2S_TARGET`, `PEER_DOMAIN`, `PEER_LISTEN`, `PEER_CERT`, `PEER_KEY`): the xmppd run has one (a "
-      "static host-map entry); the Prosody run has none, so its s2s IDs are n/a.")
+      "run (the reason is listed at the end). **RFC 6120**: how the requirement stands in RFC 6120 "
+      "against RFC 3920, from the `rfc6120` column of `spec/requirements.tsv` — *same*, *changed* (the "
+      "note under each Prosody deviation says how), *new* (no RFC 3920 rule: RFC 6120, a XEP or a CVE "
+      "class) or — (the catalogue's *n/a*: not a protocol rule).")
     w("")
     w("## Summary")
     w("")
@@ -128,11 +182,12 @@ def main():
     w("")
     w("## Results")
     w("")
-    w("| ID | level | xmppd | Prosody |")
-    w("|---|---|---|---|")
+    w("| ID | level | RFC 6120 | xmppd | Prosody |")
+    w("|---|---|---|---|---|")
     for i in ids:
         xr, pr = x["by_id"].get(i), p["by_id"].get(i)
-        w(f"| {i} | {level[i]} | {cell(xr)} | {cell(pr, anchor(i) if pr and pr['result'] == 'FAIL' else None)} |")
+        w(f"| {i} | {level[i]} | {rfc6120_kind(rfc6120.get(i, ''))} | {cell(xr)} | "
+          f"{cell(pr, anchor(i) if pr and pr['result'] == 'FAIL' else None)} |")
     w("")
 
     fails_x = [i for i in ids if x["by_id"].get(i, {}).get("result") == "FAIL"]
@@ -164,6 +219,8 @@ def main():
         w("")
         w(f"- Runner: FAIL ({md(pr['text'])})")
         w(f"- Why: {text}")
+        if rfc6120.get(i):
+            w(f"- RFC 6120: {md(rfc6120[i])}")
         w("")
     for i in notes:
         pr = p["by_id"].get(i)
@@ -197,6 +254,9 @@ def main():
                 groups.setdefault(r["text"], OrderedDict()).setdefault(i, []).append(name)
     for reason, who in groups.items():
         items = ", ".join(f"{i}" + ("" if len(n) == 2 else f" ({n[0]})") for i, n in who.items())
+        lacks = [why for k, why in PROSODY_LACKS.items() if reason.startswith("needs ") and k in reason]
+        if lacks and all(n == ["Prosody"] for n in who.values()):
+            items += " — Prosody 0.12 has no such setting: " + "; ".join(lacks)
         w(f"- {md(reason)}: {items}")
     w("")
     sys.stdout.write("\n".join(o))
