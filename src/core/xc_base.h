@@ -20,6 +20,11 @@ typedef struct xc_str {
 
 /*@ predicate xc_str_valid(xc_str s) =
       s.len == 0 || \valid_read(s.ptr + (0 .. s.len - 1));
+
+    // A string no store can reach (a string literal): apart from every writable object, so a
+    // writer need not be told it is separated from it.
+    predicate xc_str_read_only(xc_str s) =
+      \forall integer k; 0 <= k < s.len ==> !\valid(s.ptr + k);
 */
 
 #endif

@@ -490,4 +490,10 @@ void s2s_link_restart(xc_s2s_link *l)
 {
     l->header_sent = 0;
     xc_xml_reset(&l->xml);
+    /* the parts of xc_s2s_link_ok one by one: each a small goal, the whole then follows */
+    /*@ assert xc_s2s_config_ok((xc_s2s_config *)l->cfg); */
+    /*@ assert xc_out_ok(&l->out) && l->out.cap >= XC_S2S_OUT_MIN; */
+    /*@ assert \separated(l, l->cfg, l->out.out + (0 .. l->out.cap - 1), l->xml.arena.base + (0 .. l->xml.arena.size - 1),
+                          l->xml.tree.nodes + (0 .. l->xml.tree.nodes_cap - 1),
+                          l->xml.tree.attrs + (0 .. l->xml.tree.attrs_cap - 1)); */
 }

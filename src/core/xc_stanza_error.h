@@ -47,12 +47,14 @@ typedef enum xc_stanza_error {
 /* The type attribute's value; an out-of-range value names cancel. */
 /*@ assigns \nothing;
     ensures xc_str_valid(\result) && \result.len > 0;
+    ensures xc_str_read_only(\result);
 */
 xc_str xc_stanza_error_type_name(xc_stanza_error_type t);
 
 /* The condition's element name; an out-of-range value names undefined-condition. */
 /*@ assigns \nothing;
     ensures xc_str_valid(\result) && \result.len > 0;
+    ensures xc_str_read_only(\result);
 */
 xc_str xc_stanza_error_name(xc_stanza_error c);
 

@@ -62,6 +62,10 @@ void xc_stanza_replier_init(xc_stanza_replier *r, const xc_xml_limits *limits, c
     requires cap <= 0x7fffffff && (cap == 0 || \valid(out + (0 .. cap - 1)));
     requires \valid(out_len) && \valid(reply_to);
     requires \separated(r, out + (0 .. cap - 1), out_len, reply_to, stanza + (0 .. len - 1));
+    requires \separated(stanza + (0 .. len - 1), r->mem.nodes + (0 .. r->mem.nodes_n - 1),
+                        r->mem.attrs + (0 .. r->mem.attrs_n - 1), r->mem.bytes + (0 .. r->mem.bytes_n - 1));
+    requires \separated(out_len, reply_to, r->mem.nodes + (0 .. r->mem.nodes_n - 1),
+                        r->mem.attrs + (0 .. r->mem.attrs_n - 1), r->mem.bytes + (0 .. r->mem.bytes_n - 1));
     requires \separated(out + (0 .. cap - 1), r->mem.nodes + (0 .. r->mem.nodes_n - 1),
                         r->mem.attrs + (0 .. r->mem.attrs_n - 1), r->mem.bytes + (0 .. r->mem.bytes_n - 1));
     assigns *r, out[0 .. cap - 1], *out_len, *reply_to, r->mem.nodes[0 .. r->mem.nodes_n - 1],

@@ -42,6 +42,7 @@ typedef enum xc_stream_error {
 /* The defined-condition element name, e.g. "xml-not-well-formed"; never NULL. */
 /*@ assigns \nothing;
     ensures \valid_read(\result) && \result->len > 0 && \valid_read(\result->ptr + (0 .. \result->len - 1));
+    ensures xc_str_read_only(*\result);
 */
 const xc_str *xc_stream_error_name(xc_stream_error e);
 
