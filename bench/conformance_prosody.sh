@@ -19,6 +19,8 @@
 # runner's PEER_DOMAIN at its PEER_LISTEN port, S2S_UNREACHABLE at a port nobody listens on.
 # Prosody's libunbound forwards to it alone. The runner's peer certificate is self-signed, so
 # Prosody authenticates it by dialback (s2s_secure_auth = false, s2s_require_encryption = true).
+# SASL EXTERNAL (S2S-07, FED-15): a test CA (openssl) issues PEER_TRUSTED_CERT for the peer domain
+# and Prosody trusts it for s2s (s2s_ssl = { cafile = … }, beside the system CAs).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -90,6 +92,18 @@ done
 chmod 0600 "$PD"/certs/*.key
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 -subj "/CN=$PEER" \
     -addext "subjectAltName=DNS:$PEER" -keyout "$RUN/$PEER.key" -out "$RUN/$PEER.crt" 2>/dev/null
+# the s2s CA Prosody trusts and the runner's PEER_TRUSTED_CERT from it (DNS-ID and id-on-xmppAddr, as
+# run_xmppd.py's issue_server)
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 -subj "/CN=conformance s2s CA" \
+    -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" \
+    -keyout "$RUN/s2s-ca.key" -out "$PD/certs/s2s-ca.crt" 2>/dev/null
+printf '%s\n' "basicConstraints=CA:FALSE" "keyUsage=critical,digitalSignature,keyEncipherment" \
+    "extendedKeyUsage=serverAuth,clientAuth" "subjectAltName=DNS:$PEER,otherName:1.3.6.1.5.5.7.8.5;UTF8:$PEER" \
+    >"$RUN/trusted.ext"
+openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -subj "/CN=$PEER" \
+    -keyout "$RUN/trusted.key" -out "$RUN/trusted.csr" 2>/dev/null
+openssl x509 -req -in "$RUN/trusted.csr" -CA "$PD/certs/s2s-ca.crt" -CAkey "$RUN/s2s-ca.key" \
+    -set_serial "$(date +%s%N)" -days 2 -extfile "$RUN/trusted.ext" -out "$RUN/trusted.crt" 2>/dev/null
 
 # the dnsmasq answers for the runner's .test domains (RFC 6761) and asks nothing upstream, so
 # REMOTE_DOMAIN (nonexistent.invalid) fails to resolve at once
@@ -123,6 +137,7 @@ authentication = "internal_hashed"
 s2s_require_encryption = true
 s2s_secure_auth = false
 s2s_timeout = $S2S_TIMEOUT
+s2s_ssl = { cafile = "$PD/certs/s2s-ca.crt" }
 network_settings = { nagle = false, ssl_handshake_timeout = $C2S_TIMEOUT, connect_timeout = $CONNECT_TIMEOUT }
 -- libunbound asks only the dnsmasq; without the local-zone line it answers NXDOMAIN for the
 -- special-use .test itself (as tests/integration/prosody_env.py)
@@ -163,6 +178,7 @@ set +e
     AUTH_FAILURES=6 BIND_FAILURES=11 \
     S2S_TARGET="127.0.0.1:$S2S_PORT" PEER_DOMAIN="$PEER" PEER_LISTEN="127.0.0.1:$PEER_PORT" \
     PEER_CERT="$RUN/$PEER.crt" PEER_KEY="$RUN/$PEER.key" S2S_TLS_REQUIRED=yes \
+    PEER_TRUSTED_CERT="$RUN/trusted.crt" PEER_TRUSTED_KEY="$RUN/trusted.key" \
     S2S_HANDSHAKE_TIMEOUT="$S2S_TIMEOUT" S2S_UNREACHABLE="$UNREACHABLE" S2S_CONNECT_TIMEOUT="$CONNECT_TIMEOUT" \
     JSON="$RUN/prosody.json" >"$RUN/prosody.txt"
 prc=$?

@@ -54,7 +54,7 @@ class Config:
              "TIMEOUT", "REMOTE_TIMEOUT", "ONLY", "SKIP", "VERBOSE", "JSON", "CATALOGUE", "MECH", "NAME",
              "S2S_TARGET", "PEER_DOMAIN", "PEER_LISTEN", "PEER_CERT", "PEER_KEY", "S2S_TLS_REQUIRED",
              "S2S_HANDSHAKE_TIMEOUT", "S2S_IDLE_TIMEOUT", "S2S_UNREACHABLE", "S2S_CONNECT_TIMEOUT",
-             "S2S_VERIFY_PENDING", "S2S_QUEUE", "S2S_REFUSED_DOMAIN")
+             "S2S_VERIFY_PENDING", "S2S_QUEUE", "S2S_REFUSED_DOMAIN", "PEER_TRUSTED_CERT", "PEER_TRUSTED_KEY")
 
     def __init__(self, params):
         unknown = [k for k in params if k not in self.KNOWN]

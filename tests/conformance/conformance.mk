@@ -18,7 +18,7 @@ CONF_PARAMS := TARGET DOMAIN USER PASS USER2 PASS2 CAFILE DOMAIN2 GONE_HOST UNKN
                CERT_REQUIRED_DOMAIN TIMEOUT REMOTE_TIMEOUT ONLY SKIP VERBOSE JSON CATALOGUE MECH NAME \
                S2S_TARGET PEER_DOMAIN PEER_LISTEN PEER_CERT PEER_KEY S2S_TLS_REQUIRED \
                S2S_HANDSHAKE_TIMEOUT S2S_IDLE_TIMEOUT S2S_UNREACHABLE S2S_CONNECT_TIMEOUT S2S_VERIFY_PENDING S2S_QUEUE \
-               S2S_REFUSED_DOMAIN
+               S2S_REFUSED_DOMAIN PEER_TRUSTED_CERT PEER_TRUSTED_KEY
 # Only what was given on the command line (USER and friends also live in the environment).
 conf_arg = $(if $(filter command line override,$(origin $(1))),'$(1)=$(subst ','\'',$($(1)))')
 
@@ -43,7 +43,12 @@ SERVER_TESTS += conformance-xmppd
 #   dbvalid:   in the DIALBACK state the generated s2s-in table sends a <db:result type='valid'/>
 #              from the peer to the row of a VALID verdict: the pending pair is marked verified and
 #              answered valid on the peer's own word (XEP-0220 §3.1; the CVE-2012-3525 class)
-MUTANTS := nostamp unoffered dbvalid
+#   extchain:  cert_ok in the s2s-in core no longer asks for a verified chain: a self-signed
+#              certificate naming the peer gets EXTERNAL offered and accepted (XEP-0178 §3; the
+#              CVE-2014-3451 class)
+#   authzid:   authzid_ok accepts any authzid: EXTERNAL for another domain than the one the
+#              certificate names succeeds (XEP-0178 §3; RFC 6120 §6.3.8)
+MUTANTS := nostamp unoffered dbvalid extchain authzid
 MUTANT_nostamp_SRC := src/core/xc_c2s_write.c
 MUTANT_nostamp_SED := /^int c2s_write_stamped(/,/^}/{/st\.from\.set = 1;/d;}
 MUTANT_nostamp_FAILS := STZ-01,STZ-02,BIND-08,RT-10,ERR-11
@@ -53,6 +58,12 @@ MUTANT_unoffered_FAILS := SASL-02,TLS-15
 MUTANT_dbvalid_SRC := src/core/gen/xc_s2s_in_table.c
 MUTANT_dbvalid_SED := /^    case XC_S2S_IN_S_DIALBACK:$$/,/^    case XC_S2S_IN_S_AUTHED:$$/s/case XC_S2S_IN_E_DB_RESULT_VALID:/& return 83u;/
 MUTANT_dbvalid_FAILS := S2S-04,FED-14
+MUTANT_extchain_SRC := src/core/xc_s2s_in.c
+MUTANT_extchain_SED := s/if (!s->l.secure || !s->cert_chain_ok || peer.len == 0)/if (!s->l.secure || peer.len == 0)/
+MUTANT_extchain_FAILS := FED-15
+MUTANT_authzid_SRC := src/core/xc_s2s_in.c
+MUTANT_authzid_SED := /^static int authzid_ok(/,/^}/s/if (s->el_text.len == 0 || /if (1 || /
+MUTANT_authzid_FAILS := S2S-07
 
 MUTANT_DIR := build/mutants
 

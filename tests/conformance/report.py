@@ -33,7 +33,7 @@ PROSODY_LACKS = OrderedDict((
                            "`disallow_s2s`)"),
 ))
 FILES = {"CAFILE", "CLIENT_CERT", "CLIENT_KEY", "OTHER_CLIENT_CERT", "OTHER_CLIENT_KEY", "CATALOGUE", "PEER_CERT",
-         "PEER_KEY"}
+         "PEER_KEY", "PEER_TRUSTED_CERT", "PEER_TRUSTED_KEY"}
 
 
 def load(path):
@@ -153,12 +153,14 @@ def main():
       "§6.4.5) and `BIND_FAILURES=11` (one and ten, §7.7.3). Its configuration has no gone host, client "
       "CA, direct-TLS port or idle ping, so the IDs that need them are n/a for it.")
     w("- s2s: the dialogues need a peer domain the runner speaks as (" + ", ".join(f"`{k}`" for k in PEER_PARAMS)
-      + "). " + peer_line("xmppd", x, "a static `s2s.hosts` entry sends it to the runner's port") + " "
+      + "). " + peer_line("xmppd", x, "a static `s2s.hosts` entry sends it to the runner's port; `s2s.ca` is the "
+                                 "test CA of `PEER_TRUSTED_CERT` (SASL EXTERNAL)") + " "
       + peer_line("Prosody", p, "Prosody resolves peers by DNS only, so `bench/conformance_dns.py` runs a "
                   "dnsmasq answering `_xmpp-server._tcp` SRV records for it (and for `S2S_UNREACHABLE`, at a "
                   "port nobody listens on) and Prosody's libunbound asks that dnsmasq alone; "
                   "`s2s_require_encryption = true`, `s2s_secure_auth = false` (the runner's self-signed "
-                  "certificate, dialback), `s2s_timeout = 5`, `connect_timeout = 5`")
+                  "certificate, dialback), `s2s_ssl = { cafile = … }` (the test CA of `PEER_TRUSTED_CERT`, "
+                  "for SASL EXTERNAL), `s2s_timeout = 5`, `connect_timeout = 5`")
       + (" Prosody 0.12 has no setting for the other s2s parameters, so the IDs that need them are n/a for "
          "it: " + "; ".join(f"`{k}`: {why}" for k, why in PROSODY_LACKS.items()) + "." if has_peer(p) else ""))
     w("- Cells: **pass**; **pass (variant)** — the server chose another behaviour the RFCs allow (the "

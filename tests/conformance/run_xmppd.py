@@ -11,7 +11,10 @@ with a client certificate for the first account and one from another CA, two acc
 are handed to the runner as parameters (AUTH_FAILURES, HANDSHAKE_TIMEOUT, …). For s2s: an s2s
 listener (S2S_TARGET), a certificate for the runner's peer domain (PEER_DOMAIN, PEER_CERT,
 PEER_KEY) and a static host map sending it to a free port where the runner listens (PEER_LISTEN),
-an unreachable and a refused domain, short s2s timers and small caps (S2S_* parameters).
+an unreachable and a refused domain, short s2s timers and small caps (S2S_* parameters), and a
+test CA as s2s.ca with a certificate from it for the peer domain (PEER_TRUSTED_CERT,
+PEER_TRUSTED_KEY: SASL EXTERNAL). xmppd has no direct-TLS listener setting, so DIRECT_TLS is not
+given (TLS-18 n/a).
 
 Without --expect-fail the exit status is the runner's (non-zero when a MUST fails) or 1 when
 xmppd did not exit cleanly. With --expect-fail (the mutants) it is 0 only when every ID named
@@ -83,6 +86,22 @@ def issue(cwd, name, jid):
     return os.path.join(cwd, f"{name}.crt"), os.path.join(cwd, f"{name}.key")
 
 
+def issue_server(cwd, domain):
+    """A server certificate for `domain` from the CA in `cwd`: DNS-ID and id-on-xmppAddr,
+    serverAuth and clientAuth (the leaf tests/integration/s2s_env.py's TestCA.issue makes; that
+    module needs pytest, so its openssl steps are repeated here)."""
+    with open(os.path.join(cwd, f"{domain}.ext"), "w") as f:
+        f.write("basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\n"
+                "extendedKeyUsage=serverAuth,clientAuth\n"
+                f"subjectAltName=DNS:{domain},otherName:{XMPP_ADDR};UTF8:{domain}\n")
+    openssl("req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+            "-subj", f"/CN={domain}", "-keyout", f"{domain}.key", "-out", f"{domain}.csr", cwd=cwd)
+    openssl("x509", "-req", "-in", f"{domain}.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-set_serial",
+            str(secrets.randbelow(1 << 62)), "-days", "2", "-extfile", f"{domain}.ext", "-out", f"{domain}.crt",
+            cwd=cwd)
+    return os.path.join(cwd, f"{domain}.crt"), os.path.join(cwd, f"{domain}.key")
+
+
 def free_port(kind=socket.SOCK_STREAM):
     with socket.socket(socket.AF_INET, kind) as s:
         s.bind(("127.0.0.1", 0))
@@ -101,6 +120,8 @@ def start(xmppd, xmppctl, d):
     other_ca = make_ca(d, "other-ca")
     cert = issue(ca, "juliet", f"{USER}@{DOMAIN}")
     other = issue(other_ca, "juliet-forged", f"{USER}@{DOMAIN}")
+    s2s_ca = make_ca(d, "s2s-ca")     # s2s.ca: the runner's PEER_TRUSTED_CERT comes from it
+    trusted = issue_server(s2s_ca, PEER)
     store = os.path.join(d, "accounts.db")
     passwords = {}
     for user in (USER, USER2):
@@ -139,6 +160,7 @@ s2s = {{ listen = ( {{ address = "127.0.0.1"; port = {s2s_port}; }} );
         hosts = ( {{ domain = "{PEER}"; address = "127.0.0.1"; port = {peer_port}; }},
                   {{ domain = "{UNREACHABLE}"; address = "127.0.0.1"; port = {free_port()}; }},
                   {{ domain = "{REFUSED}"; address = "127.0.0.1"; port = {peer_port}; }} );
+        ca = "{os.path.join(s2s_ca, 'ca.crt')}";
         policy = "allowlist"; allow = [ "{PEER}", "{UNREACHABLE}", "{REMOTE}" ];
         handshake_timeout = {S2S_HANDSHAKE_TIMEOUT}; idle_timeout = {S2S_IDLE_TIMEOUT};
         connect_timeout = {S2S_CONNECT_TIMEOUT}; verify_pending = {S2S_VERIFY_PENDING};
@@ -168,6 +190,7 @@ s2s = {{ listen = ( {{ address = "127.0.0.1"; port = {s2s_port}; }} );
         "IDLE_TIMEOUT": str(IDLE_TIMEOUT), "PING_TIMEOUT": str(PING_TIMEOUT), "TLS_REQUIRED": "yes",
         "S2S_TARGET": f"127.0.0.1:{s2s_port}", "PEER_DOMAIN": PEER, "PEER_LISTEN": f"127.0.0.1:{peer_port}",
         "PEER_CERT": os.path.join(d, f"{PEER}.crt"), "PEER_KEY": os.path.join(d, f"{PEER}.key"),
+        "PEER_TRUSTED_CERT": trusted[0], "PEER_TRUSTED_KEY": trusted[1],
         "S2S_TLS_REQUIRED": "yes", "S2S_UNREACHABLE": UNREACHABLE,
         "S2S_HANDSHAKE_TIMEOUT": str(S2S_HANDSHAKE_TIMEOUT), "S2S_IDLE_TIMEOUT": str(S2S_IDLE_TIMEOUT),
         "S2S_CONNECT_TIMEOUT": str(S2S_CONNECT_TIMEOUT), "S2S_VERIFY_PENDING": str(S2S_VERIFY_PENDING),

@@ -10,6 +10,7 @@ speaks as the remote server of a domain it controls.
 The runner's dialback secret is its own (32 random bytes per run): a key it makes with it is right
 exactly when its own authoritative server says so, and a key it changes is forged.
 """
+import base64
 import hashlib
 import hmac
 import os
@@ -19,9 +20,10 @@ import ssl
 import threading
 import time
 
-from client import STREAM_CONDITIONS, Fail, expect_header, expect_stream_error, login, received_nothing, tls_context, tok, wait_for
+from client import (STREAM_CONDITIONS, Fail, expect_header, expect_stream_error, login, received_nothing,
+                    sasl_failure_condition, tls_context, tok, wait_for)
 from registry import dialogue
-from wire import NS_CLIENT, NS_SE, NS_STANZAS, NS_STREAMS, NS_TLS, Wire, WireError, xml_attr
+from wire import NS_CLIENT, NS_SASL, NS_SE, NS_STANZAS, NS_STREAMS, NS_TLS, Wire, WireError, xml_attr
 
 NS_SERVER = "jabber:server"
 NS_DB = "jabber:server:dialback"
@@ -247,9 +249,10 @@ def open_s2s(w, frm, to):
     return hdr, ev.el
 
 
-def starttls_s2s(w, cfg, feats, frm, to):
+def starttls_s2s(w, cfg, feats, frm, to, ctx=None):
     """STARTTLS (RFC 3920 §5.2) on a stream whose features are `feats`; the restarted stream's
-    (header, features)."""
+    (header, features). `ctx` (a client context, e.g. one presenting a certificate) replaces the
+    default one."""
     if feats.child(NS_TLS, "starttls") is None:
         raise Fail("<starttls/> in the s2s features (RFC 3920 §5.1 rule 3)", feats.describe())
     w.send(f"<starttls xmlns='{NS_TLS}'/>")
@@ -257,7 +260,7 @@ def starttls_s2s(w, cfg, feats, frm, to):
     if ev.kind != "el" or not ev.el.is_(NS_TLS, "proceed"):
         raise Fail("<proceed xmlns='urn:ietf:params:xml:ns:xmpp-tls'/> (RFC 3920 §5.2 step 5)", ev.describe())
     try:
-        w.start_tls(tls_context(cfg), server_hostname=to)
+        w.start_tls(ctx or tls_context(cfg), server_hostname=to)
     except (ssl.SSLError, OSError) as e:
         raise Fail("a TLS handshake after <proceed/> on the s2s stream", f"{type(e).__name__}: {e}")
     return open_s2s(w, frm, to)
@@ -1063,3 +1066,154 @@ def fed08(d):
     if bounce_condition(el) != ["remote-server-timeout"]:
         raise Fail(f"<message type='error' id='{mid}'><error type='wait'><remote-server-timeout/></error></message>"
                    " when the receiving server refuses the stream (RFC 6120 §8.3.3.17)", el.describe())
+
+
+# --- SASL EXTERNAL (XEP-0178 §3): the runner as initiating server presenting a certificate ------
+# PEER_TRUSTED_CERT / PEER_TRUSTED_KEY: a certificate naming PEER_DOMAIN from a CA the target
+# trusts for s2s; PEER_CERT (self-signed, or from a CA it does not trust) is the control.
+def b64(text):
+    return base64.b64encode(text.encode()).decode() or "="
+
+
+def external_stream(d, cert, key, label, frm=None):
+    """Our header from FRM (default PEER_DOMAIN), STARTTLS presenting CERT/KEY as the TLS client
+    certificate (RFC 6120 §13.7.2.1; XEP-0178 §3: "Server1 presents certificate"): (wire,
+    features after TLS)."""
+    cfg = d.cfg
+    frm = frm or cfg.get("PEER_DOMAIN")
+    w = s2s_connect(d, label)
+    _, feats = open_s2s(w, frm, cfg.domain)
+    _, feats = starttls_s2s(w, cfg, feats, frm, cfg.domain, ctx=tls_context(cfg, cert=cert, key=key))
+    return w, feats
+
+
+def external_offered(feats):
+    m = feats.child(NS_SASL, "mechanisms")
+    return m is not None and any(c.ns == NS_SASL and c.name == "mechanism" and c.text.strip() == "EXTERNAL"
+                                 for c in m.children)
+
+
+def sasl_answer(w, what):
+    """The target's answer to our <auth/>: ('success' | 'failure', condition, the event)."""
+    ev = w.next()
+    if ev.kind != "el" or ev.el.ns != NS_SASL or ev.el.name not in ("success", "failure"):
+        raise Fail(what, ev.describe())
+    return ev.el.name, sasl_failure_condition(ev.el) if ev.el.name == "failure" else None, ev
+
+
+def external_success(d, label="s2s-external"):
+    """With PEER_TRUSTED_CERT: EXTERNAL offered after TLS, <auth mechanism='EXTERNAL'>=</auth>
+    answered <success/>, the restarted stream's features: (wire, features, note)."""
+    cfg = d.cfg
+    cfg.need("PEER_TRUSTED_CERT", "PEER_TRUSTED_KEY")
+    me = cfg.get("PEER_DOMAIN")
+    w, feats = external_stream(d, cfg.get("PEER_TRUSTED_CERT"), cfg.get("PEER_TRUSTED_KEY"), label)
+    if not external_offered(feats):
+        raise Fail(f"<mechanisms xmlns='{NS_SASL}'><mechanism>EXTERNAL</mechanism></mechanisms> after STARTTLS "
+                   f"with a certificate naming {me} from a CA the target trusts (XEP-0178 §3: Server2 advertises "
+                   "EXTERNAL when the servers share a root CA and the header's from matches the certificate)",
+                   feats.describe())
+    w.send(f"<auth xmlns='{NS_SASL}' mechanism='EXTERNAL'>=</auth>")
+    name, cond, ev = sasl_answer(w, f"<success xmlns='{NS_SASL}'/> for EXTERNAL with authzid '=' (XEP-0178 §3)")
+    if name != "success":
+        raise Fail(f"<success xmlns='{NS_SASL}'/> for EXTERNAL with authzid '=' and a trusted certificate naming "
+                   f"{me} (XEP-0178 §3; RFC 6120 §6.3.8: '=' is no authzid)", ev.describe())
+    w.restart()
+    _, feats = open_s2s(w, me, cfg.domain)
+    again = [c for c in feats.children if (c.ns, c.name) in ((NS_TLS, "starttls"), (NS_SASL, "mechanisms"))]
+    if again:
+        raise Fail("no <starttls/> and no <mechanisms/> on the stream restarted after <success/> (RFC 6120 §4.3.6, "
+                   "§6.4.6)", feats.describe())
+    others = [c.describe() for c in feats.children]
+    note = ("variant: the features after <success/> still offer " + ", ".join(others) + " (voluntary; "
+            "RFC 6120 §4.3.6 asks for empty features when nothing is left to negotiate)") if others else ""
+    return w, feats, note
+
+
+@dialogue("S2S-07")
+def s2s07(d):
+    """The runner as PEER_DOMAIN's initiating server with a certificate the target trusts: EXTERNAL
+    offered; an authzid naming another domain is <invalid-authzid/>; '=' is <success/>; the
+    restarted stream offers nothing to negotiate and a message from PEER_DOMAIN reaches USER —
+    no dialback (XEP-0178 §3). The same certificate under another header from gets no EXTERNAL."""
+    cfg = d.cfg
+    cfg.need("PEER_TRUSTED_CERT", "PEER_TRUSTED_KEY")
+    me = cfg.get("PEER_DOMAIN")
+    cert, key = cfg.get("PEER_TRUSTED_CERT"), cfg.get("PEER_TRUSTED_KEY")
+    notes = []
+    w, feats = external_stream(d, cert, key, "s2s-authzid")
+    if not external_offered(feats):
+        raise Fail(f"EXTERNAL offered after STARTTLS with a trusted certificate naming {me} (XEP-0178 §3)",
+                   feats.describe())
+    other = f"forged.{me}"
+    w.send(f"<auth xmlns='{NS_SASL}' mechanism='EXTERNAL'>{b64(other)}</auth>")
+    want = (f"<failure xmlns='{NS_SASL}'><invalid-authzid/></failure> for the authzid '{other}', which the "
+            "certificate does not name (RFC 6120 §6.3.8, §6.5.6; RFC 3920 §6.4), or <not-authorized/> "
+            "(XEP-0178 §3: an authzid matching no address of the certificate)")
+    name, cond, ev = sasl_answer(w, want)
+    if name != "failure" or cond not in ("invalid-authzid", "not-authorized"):
+        raise Fail(want, ev.describe())
+    if cond == "not-authorized":
+        notes.append("variant: <not-authorized/> for another authzid (XEP-0178 §3; RFC 6120 §6.5.6 names "
+                     "<invalid-authzid/>)")
+    s = login(d, presence=True)
+    w, _, note = external_success(d)
+    if note:
+        notes.append(note)
+    body = tok("external")
+    w.send(peer_message(d, s.jid, body))
+    el = wait_for(s.w, lambda e: body.encode() in e.raw,
+                  f"our message '{body}' from {me}, authenticated by EXTERNAL, delivered to {s.jid} without dialback "
+                  "(XEP-0178 §3; RFC 6120 §6.4.6)")
+    if el.ns != NS_CLIENT or el.get("from") != f"runner@{me}/conformance":
+        raise Fail(f"the message in jabber:client with from='runner@{me}/conformance' (RFC 3920 §11.2.2)",
+                   el.describe())
+    forged = tok("forged")
+    w.send(peer_message(d, s.jid, forged, frm_domain=other))
+    expect_stream_error(w, "invalid-from", what=f"<stream:error><invalid-from/></stream:error> for a stanza from "
+                                                f"{other}, not the domain EXTERNAL authenticated (RFC 6120 §4.9.3.9, "
+                                                "§8.1.2.2)")
+    received_nothing(s.w, forged, "nothing delivered from a domain the stream did not authenticate")
+    if cfg.get("S2S_UNREACHABLE"):
+        # a domain the target's policy admits, which the certificate does not name
+        w, feats = external_stream(d, cert, key, "s2s-othername", frm=cfg.get("S2S_UNREACHABLE"))
+        if external_offered(feats):
+            raise Fail(f"no EXTERNAL for a header from {cfg.get('S2S_UNREACHABLE')} with a certificate naming only "
+                       f"{me} (XEP-0178 §3; RFC 6120 §13.7.2.1; CVE-2014-3451 class)", feats.describe())
+    else:
+        notes.append("a certificate naming another domain not tried (needs S2S_UNREACHABLE=…)")
+    notes.append("inbound EXTERNAL only: the runner's peer listener offers dialback, so the target's outbound use "
+                 "is not seen here")
+    return "; ".join(notes)
+
+
+@dialogue("FED-15")
+def fed15(d):
+    """PEER_CERT (self-signed, naming PEER_DOMAIN) as client certificate: no EXTERNAL offered and
+    <not-authorized/> to <auth mechanism='EXTERNAL'>=</auth>; nothing is authenticated by it.
+    PEER_TRUSTED_CERT: EXTERNAL offered and <success/> (XEP-0178 §3; CVE-2014-3451 class)."""
+    cfg = d.cfg
+    cfg.need("PEER_CERT", "PEER_KEY", "PEER_TRUSTED_CERT", "PEER_TRUSTED_KEY")
+    me = cfg.get("PEER_DOMAIN")
+    s = login(d, presence=True)
+    w, feats = external_stream(d, cfg.get("PEER_CERT"), cfg.get("PEER_KEY"), "s2s-selfsigned")
+    if external_offered(feats):
+        raise Fail(f"no EXTERNAL offered for a self-signed certificate naming {me} (XEP-0178 §3; RFC 6120 "
+                   "§13.7.2.1; CVE-2014-3451 class)", feats.describe())
+    w.send(f"<auth xmlns='{NS_SASL}' mechanism='EXTERNAL'>=</auth>")
+    want = (f"<failure xmlns='{NS_SASL}'><not-authorized/></failure> to EXTERNAL with a self-signed certificate "
+            "(XEP-0178 §3; RFC 6120 §6.5.10; RFC 3920 §6.4), or <invalid-mechanism/> for the mechanism not "
+            "offered (RFC 6120 §6.5.5; RFC 3920 §6.4)")
+    name, cond, ev = sasl_answer(w, want)
+    if name != "failure" or cond not in ("not-authorized", "invalid-mechanism"):
+        raise Fail(want, ev.describe())
+    note = "variant: <invalid-mechanism/> (RFC 6120 §6.5.5: EXTERNAL was not offered)" \
+        if cond == "invalid-mechanism" else ""
+    body = tok("selfsigned")
+    try:
+        w.send(peer_message(d, s.jid, body))
+    except OSError:
+        pass
+    received_nothing(s.w, body, "nothing delivered over a stream whose EXTERNAL failed")
+    external_success(d)
+    return note or None
