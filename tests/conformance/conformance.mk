@@ -48,7 +48,12 @@ SERVER_TESTS += conformance-xmppd
 #              CVE-2014-3451 class)
 #   authzid:   authzid_ok accepts any authzid: EXTERNAL for another domain than the one the
 #              certificate names succeeds (XEP-0178 §3; RFC 6120 §6.3.8)
-MUTANTS := nostamp unoffered dbvalid extchain authzid
+#   extout:    the s2s-out guard external_usable no longer asks for a verified peer certificate:
+#              the initiating side uses EXTERNAL offered by a server whose certificate it cannot
+#              verify (RFC 6120 §13.7.2.1; the CVE-2014-3451 class)
+#   noext:     external_usable is never set: the initiating side always runs dialback, also
+#              when EXTERNAL is offered with certificates both sides trust (XEP-0178 §3)
+MUTANTS := nostamp unoffered dbvalid extchain authzid extout noext
 MUTANT_nostamp_SRC := src/core/xc_c2s_write.c
 MUTANT_nostamp_SED := /^int c2s_write_stamped(/,/^}/{/st\.from\.set = 1;/d;}
 MUTANT_nostamp_FAILS := STZ-01,STZ-02,BIND-08,RT-10,ERR-11
@@ -64,6 +69,12 @@ MUTANT_extchain_FAILS := FED-15
 MUTANT_authzid_SRC := src/core/xc_s2s_in.c
 MUTANT_authzid_SED := /^static int authzid_ok(/,/^}/s/if (s->el_text.len == 0 || /if (1 || /
 MUTANT_authzid_FAILS := S2S-07
+MUTANT_extout_SRC := src/core/xc_s2s_out.c
+MUTANT_extout_SED := s/(s->l.secure \&\& s->peer_cert_ok \&\& s->offer_ext)/(s->l.secure \&\& s->offer_ext)/
+MUTANT_extout_FAILS := S2S-07
+MUTANT_noext_SRC := src/core/xc_s2s_out.c
+MUTANT_noext_SED := s/g |= 1u << XC_S2S_OUT_G_EXTERNAL_USABLE;/g |= 0u;/
+MUTANT_noext_FAILS := FED-02
 
 MUTANT_DIR := build/mutants
 

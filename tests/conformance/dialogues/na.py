@@ -53,9 +53,6 @@ NOT_ON_THE_WIRE = {
     "S2SH-06": "needs the server to shut down (SIGTERM) while s2s streams are open; the runner does not control "
                "the server",
     "FED-01": FED,
-    "FED-02": "SASL EXTERNAL in both directions between two servers that trust each other's CA: the runner's "
-              "peer listener (PEER_LISTEN) offers dialback only and does not verify the target's certificate, so "
-              "only the inbound direction is seen (S2S-07, FED-15 with PEER_TRUSTED_CERT); " + FED,
     "FED-03": "the peer's own bounce: " + FED + " (the target's side is S2SH-03)",
     "FED-04": DNS,
     "FED-05": DNS,

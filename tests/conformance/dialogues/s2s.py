@@ -78,6 +78,21 @@ class Peer:
         self.outbound_live = 0      # the target's outbound streams open here
         self.refuse_next = False    # answer the next header with <policy-violation/>
         self.headers_to = []        # the to of every header the target sent here
+        # SASL EXTERNAL offered to the target's own streams while offer_external is set:
+        # "trusted" (FED-02; needs PEER_TRUSTED_CERT and CAFILE, which verifies the target's client
+        # certificate): every new stream gets the trusted certificate, and EXTERNAL when the
+        # target's certificate verified and names its header's from; "untrusted" (S2S-07): the
+        # self-signed PEER_CERT and EXTERNAL offered all the same, which the target must not use.
+        # Each <success/> given is kept in externals.
+        self.trusted_ctx = None
+        if cfg.get("PEER_TRUSTED_CERT") and cfg.get("PEER_TRUSTED_KEY") and cfg.cafile:
+            self.trusted_ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            self.trusted_ctx.load_cert_chain(cfg.get("PEER_TRUSTED_CERT"), cfg.get("PEER_TRUSTED_KEY"))
+            self.trusted_ctx.load_verify_locations(cfg.cafile)
+            self.trusted_ctx.verify_mode = ssl.CERT_OPTIONAL
+        self.offer_external = None
+        self.externals = []         # {from, authzid, db_result, ids, wire}
+        self.auths = []             # the <auth/> elements the target sent here (raw)
         self.log = None
         threading.Thread(target=self.accept_loop, daemon=True).start()
 
@@ -142,20 +157,47 @@ class Peer:
         if ev.kind != "el" or not ev.el.is_(NS_TLS, "starttls"):
             return
         w.send(f"<proceed xmlns='{NS_TLS}'/>")
-        w.start_tls(self.ctx, server_side=True)
+        with self.cond:
+            external = self.offer_external if self.offer_external != "trusted" or self.trusted_ctx else None
+        w.start_tls(self.trusted_ctx if external == "trusted" else self.ctx, server_side=True)
         ev = w.next()
         if ev.kind != "header":
             return
         sid = os.urandom(16).hex()
         valid = False
+        ext = None
+        mechs = ""
+        if external == "untrusted" or (external == "trusted" and theirs in cert_names(w.sock.getpeercert())):
+            mechs = f"<mechanisms xmlns='{NS_SASL}'><mechanism>EXTERNAL</mechanism></mechanisms>"
         w.send(s2s_header(self.domain, theirs, sid) +
-               f"<stream:features><dialback xmlns='{NS_DB_FEATURE}'><errors/></dialback></stream:features>")
+               f"<stream:features>{mechs}<dialback xmlns='{NS_DB_FEATURE}'><errors/></dialback></stream:features>")
         while True:
             ev = w.next(3600)
             if ev.kind != "el":
                 return
             el = ev.el
-            if el.is_(NS_DB, "verify") and el.get("type") is None:
+            if el.is_(NS_SASL, "auth"):
+                text = el.text.strip()
+                with self.cond:
+                    self.auths.append(el.raw.decode("utf-8", "replace"))
+                if not mechs or ext is not None or el.get("mechanism") != "EXTERNAL" or \
+                        text not in ("", "=", base64.b64encode(theirs.encode()).decode()):
+                    w.send(f"<failure xmlns='{NS_SASL}'><not-authorized/></failure>")
+                    continue
+                w.send(f"<success xmlns='{NS_SASL}'/>")
+                w.restart()
+                ev = w.next()
+                if ev.kind != "header":
+                    return
+                w.send(s2s_header(self.domain, theirs, os.urandom(16).hex()) + "<stream:features/>")
+                ext = {"from": theirs, "authzid": text, "db_result": False, "ids": [], "wire": w}
+                valid = True
+                with self.cond:
+                    self.externals.append(ext)
+                    self.outbound_live += 0 if w.outbound else 1
+                    w.outbound = True
+                    self.cond.notify_all()
+            elif el.is_(NS_DB, "verify") and el.get("type") is None:
                 rec = {"from": el.get("from"), "to": el.get("to"), "id": el.get("id"), "key": el.text.strip(),
                        "tls": w.tls, "answer": None}
                 with self.cond:
@@ -172,6 +214,8 @@ class Peer:
                 with self.cond:
                     self.cond.notify_all()
             elif el.is_(NS_DB, "result") and el.get("type") is None:
+                if ext is not None:
+                    ext["db_result"] = True
                 rec = {"from": el.get("from"), "to": el.get("to"), "id": sid, "key": el.text.strip(),
                        "tls": w.tls, "answer": None}
                 with self.cond:
@@ -196,6 +240,8 @@ class Peer:
                     self.cond.notify_all()
             else:
                 with self.cond:
+                    if ext is not None:
+                        ext["ids"].append(el.get("id"))
                     self.stanzas.append((valid, el))
                     self.cond.notify_all()
 
@@ -214,6 +260,11 @@ class Peer:
             return "invalid"
         finally:
             w.close()
+
+
+def cert_names(cert):
+    """The DNS-IDs of a verified peer certificate (getpeercert(): empty when it did not verify)."""
+    return [v for k, v in (cert or {}).get("subjectAltName", ()) if k == "DNS"]
 
 
 _PEER = []
@@ -1135,7 +1186,9 @@ def s2s07(d):
     """The runner as PEER_DOMAIN's initiating server with a certificate the target trusts: EXTERNAL
     offered; an authzid naming another domain is <invalid-authzid/>; '=' is <success/>; the
     restarted stream offers nothing to negotiate and a message from PEER_DOMAIN reaches USER —
-    no dialback (XEP-0178 §3). The same certificate under another header from gets no EXTERNAL."""
+    no dialback (XEP-0178 §3). The same certificate under another header from gets no EXTERNAL.
+    As initiating server the target does not use EXTERNAL offered by a server whose certificate it
+    cannot verify (outbound_external)."""
     cfg = d.cfg
     cfg.need("PEER_TRUSTED_CERT", "PEER_TRUSTED_KEY")
     me = cfg.get("PEER_DOMAIN")
@@ -1182,9 +1235,119 @@ def s2s07(d):
                        f"{me} (XEP-0178 §3; RFC 6120 §13.7.2.1; CVE-2014-3451 class)", feats.describe())
     else:
         notes.append("a certificate naming another domain not tried (needs S2S_UNREACHABLE=…)")
-    notes.append("inbound EXTERNAL only: the runner's peer listener offers dialback, so the target's outbound use "
-                 "is not seen here")
-    return "; ".join(notes)
+    notes.append(outbound_external(d))
+    return "; ".join(n for n in notes if n)
+
+
+def outbound_offered(d, mode, what):
+    """With the peer's EXTERNAL offer in MODE ("trusted" or "untrusted", see Peer), USER sends a
+    message to PEER_DOMAIN over a new outbound stream of the target: (the EXTERNAL record of the
+    stream it came over or None, whether a valid dialback answer preceded it, the message id)."""
+    cfg = d.cfg
+    me = cfg.get("PEER_DOMAIN")
+    p = peer(d)
+    no_outbound(d, p)
+    s = login(d)
+    mid = tok("outext")
+    with p.cond:
+        p.offer_external = mode
+    try:
+        s.send(f"<message to='someone@{xml_attr(me)}' id='{mid}' type='chat'><body>{mid}</body></message>")
+        valid, _ = stanza_at_peer(d, p, lambda e: e.get("id") == mid, f"the message '{mid}' at PEER_LISTEN over the "
+                                  f"target's outbound stream ({what})")
+    finally:
+        with p.cond:
+            p.offer_external = None
+    with p.cond:
+        return next((x for x in p.externals if mid in x["ids"]), None), valid, mid
+
+
+def close_external(d, p, ext):
+    """Closes our side of a stream EXTERNAL authenticated: the next stanza for PEER_DOMAIN opens
+    a new one (and the next dialogue sees dialback again)."""
+    if ext is not None:
+        ext["wire"].close()
+        p.wait(lambda: p.outbound_live == 0, d.cfg.timeout)
+
+
+def outbound_external(d):
+    """S2S-07, the initiating side: PEER_DOMAIN's server presents its self-signed PEER_CERT and
+    offers EXTERNAL all the same; the target, which cannot verify that certificate, must not use
+    EXTERNAL: the message comes after dialback (XEP-0178 §3; RFC 6120 §13.7.2.1; CVE-2014-3451
+    class)."""
+    if not d.cfg.get("S2S_IDLE_TIMEOUT"):
+        return "the initiating side not tried (needs S2S_IDLE_TIMEOUT=…)"
+    p = peer(d)
+    with p.cond:
+        before, seen = len(p.auths), len(p.stanzas)
+    try:
+        ext, valid, _ = outbound_offered(d, "untrusted", "EXTERNAL offered with a self-signed certificate")
+    except Fail as e:
+        with p.cond:
+            auths = p.auths[before:]
+            errors = [el.describe() for _, el in p.stanzas[seen:] if el.is_(NS_STREAMS, "error")]
+        if auths or errors:
+            raise Fail("dialback, not SASL EXTERNAL, on the target's outbound stream to a server whose certificate "
+                       "is self-signed (RFC 6120 §13.7.2.1; XEP-0178 §3; CVE-2014-3451 class)",
+                       " ".join(auths + errors) + f", then {e.got}")
+        raise
+    close_external(d, p, ext)
+    if ext is not None:
+        raise Fail(f"no SASL EXTERNAL on the target's outbound stream to a server whose certificate is self-signed "
+                   "(RFC 6120 §13.7.2.1; XEP-0178 §3; CVE-2014-3451 class): dialback instead",
+                   f"<auth mechanism='EXTERNAL'>{ext['authzid']}</auth>, and the message after our <success/>")
+    if not valid:
+        raise Fail("the message only after dialback answered valid (XEP-0220 §2.1.1)", "before it")
+    return "as initiating server: EXTERNAL offered with a self-signed certificate is not used (dialback)"
+
+
+@dialogue("FED-02")
+def fed02(d):
+    """Both directions between the target and the runner's PEER_DOMAIN server with certificates
+    from CAs each trusts (PEER_TRUSTED_CERT for the runner; the target's own certificate, which
+    CAFILE verifies): the runner's stream authenticated by EXTERNAL (S2S-07's steps), the target's
+    own stream too — no <db:result/> on it — and an iq from PEER_DOMAIN to USER's full JID is
+    answered back across the target's stream (XEP-0178 §3). What each server logs is not seen."""
+    cfg = d.cfg
+    cfg.need("PEER_TRUSTED_CERT", "PEER_TRUSTED_KEY", "CAFILE", "S2S_IDLE_TIMEOUT")
+    me = cfg.get("PEER_DOMAIN")
+    p = peer(d)
+    no_outbound(d, p)
+    s = login(d, presence=True)
+    w, _, note = external_success(d, label="s2s-fed02")
+    iid = tok("fed02")
+    with p.cond:
+        p.offer_external = "trusted"
+    ext = None
+    try:
+        w.send(f"<iq from='runner@{me}/conformance' to='{xml_attr(s.jid)}' type='get' id='{iid}'>"
+               "<query xmlns='jabber:iq:version'/></iq>")
+        el = wait_for(s.w, lambda e: e.get("id") == iid, f"our iq '{iid}' from runner@{me}/conformance delivered to "
+                                                         f"{s.jid} over the stream EXTERNAL authenticated")
+        if el.get("from") != f"runner@{me}/conformance" or el.get("type") != "get":
+            raise Fail(f"<iq from='runner@{me}/conformance' type='get' id='{iid}'> (RFC 3920 §9.1.2)", el.describe())
+        s.send(f"<iq to='runner@{xml_attr(me)}/conformance' type='result' id='{iid}'><query xmlns='jabber:iq:version'>"
+               "<name>conformance</name><version>1</version></query></iq>")
+        _, el = stanza_at_peer(d, p, lambda e: e.get("id") == iid, f"the answer to our iq '{iid}' at PEER_LISTEN over "
+                               "the target's own stream")
+        if el.get("type") != "result" or el.get("from") != s.jid:
+            raise Fail(f"<iq from='{s.jid}' type='result' id='{iid}'> (RFC 3920 §9.1.2, §9.2.3)", el.describe())
+        with p.cond:
+            ext = next((x for x in p.externals if iid in x["ids"]), None)
+        if ext is None:
+            raise Fail(f"the target's own stream to {me} authenticated by SASL EXTERNAL when offered with a certificate "
+                       "it trusts, never by dialback (XEP-0178 §3)", "the answer came over a stream dialback "
+                                                                       "authenticated")
+        if ext["db_result"]:
+            raise Fail("no <db:result/> on a stream EXTERNAL authenticated (XEP-0178 §3)", "a db:result")
+        if ext["authzid"] not in ("", "=", b64(cfg.domain)):
+            raise Fail(f"the authzid none, '=' or base64 of {cfg.domain} (XEP-0178 §3; RFC 6120 §6.3.8)",
+                       repr(ext["authzid"]))
+    finally:
+        with p.cond:
+            p.offer_external = None
+        close_external(d, p, ext)
+    return "; ".join(x for x in (note, "each server's log of the authentication is not observable here") if x)
 
 
 @dialogue("FED-15")
