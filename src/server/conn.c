@@ -18,7 +18,7 @@
  *
  * Closing is two-phase: conn_close ends the stream and hands the transport its orderly close
  * (flush, close_notify, FIN, linger); conn_destroy cuts at once. Either way the memory goes
- * when both the timer's close callback and the transport's on_released have run.
+ * when both timers' close callbacks and the transport's on_released have run.
  */
 #include <inttypes.h>
 #include <openssl/rand.h>
@@ -43,10 +43,12 @@ struct xs_conn {
     xs_conn *prev, *next;
     uint64_t id;
     char peer[64];
-    char jid[XC_JID_FULL_MAX + 1];   /* the bound full JID, for logs */
-    xc_c2s *s;
+    char *jid;                        /* the bound full JID, for logs (exact size), else NULL */
+    xc_c2s *core;                     /* in big's mapping: reached through stream(), which unparks */
     xc_c2s_memory mem;
-    xs_stream_memory big;             /* the mapping behind mem's parser and output buffers */
+    xs_stream_memory big;             /* the mapping behind the struct, the parser and output buffers */
+    uv_timer_t park;                  /* parks big once the stream has been left alone PARK_MS */
+    uint64_t last_use;                /* loop time of the last use of the stream (stream()) */
     xs_sasl_session *sasl;
     uint8_t cb[XS_TLS_CB_MAX];        /* channel-binding data */
     size_t cb_len;
@@ -54,10 +56,11 @@ struct xs_conn {
     uint8_t cb13[XS_TLS_CB_MAX];      /* tls-unique on TLS 1.3 (what slixmpp asks for there) */
     size_t cb13_len;
     xc_c2s_client_cert cert;          /* what TLS showed of the client's certificate */
-    char cert_jid[XC_JID_FULL_MAX + 1];  /* the account a VERIFIED certificate names (EXTERNAL) */
+    char *cert_jid;                   /* the account a VERIFIED certificate names (EXTERNAL), until
+                                       * SASL succeeds; exact size, else NULL */
     xs_addr addr;                     /* the peer's address as the per-address limits count it */
     xs_session *route;                /* router entry once bound */
-    int handles;                      /* the timer and the transport, until each is gone */
+    int handles;                      /* the two timers and the transport, until each is gone */
     unsigned closing : 1;             /* no more input is processed */
     unsigned dead : 1;                /* cut: the timer is closing, the transport aborted */
     unsigned discard : 1;             /* stop feeding the rest of this input */
@@ -67,12 +70,31 @@ struct xs_conn {
     unsigned ping_sent : 1;           /* idle: a ping went out, any input before the timer clears it */
 };
 
+/* How long a stream is left alone before its memory is parked (stream_memory.h). Parking and
+ * the first use after it cost a copy of the few hundred bytes that are kept, a madvise and a
+ * few page faults: cheap once a second per stream, not once per stanza. */
+#define PARK_MS 1000u
+
 #define CLOG(c, lvl, fmt, ...) xs_log((lvl), "c2s#%" PRIu64 " %s " fmt, (c)->id, (c)->peer, ##__VA_ARGS__)
 
 static xc_c2s_status effects(xs_conn *c, xc_c2s_status st);
 static void conn_close(xs_conn *c);
 static void conn_destroy(xs_conn *c);
 static void on_timer(uv_timer_t *t);
+static void on_park(uv_timer_t *t);
+
+/* The stream, unparked: every use of the stream's memory (the struct included) goes through
+ * here, and parking waits until PARK_MS after the last one. */
+static xc_c2s *stream(xs_conn *c)
+{
+    xs_stream_memory_unpark(&c->big);
+    if (!c->dead && !c->closing) {
+        c->last_use = uv_now(c->srv->loop);
+        if (!uv_is_active((uv_handle_t *)&c->park))
+            uv_timer_start(&c->park, on_park, PARK_MS, 0);
+    }
+    return c->core;
+}
 
 void xs_gen_unref(xs_gen *g)
 {
@@ -83,9 +105,11 @@ void xs_gen_unref(xs_gen *g)
     free(g);
 }
 
-static const char *stream_host(const xs_conn *c)
+static const char *stream_host(xs_conn *c)
 {
-    return c->s->host < c->gen->cfg.n_hosts ? c->gen->cfg.hosts[c->s->host].domain : c->gen->cfg.hosts[0].domain;
+    uint32_t host = stream(c)->host;
+
+    return host < c->gen->cfg.n_hosts ? c->gen->cfg.hosts[host].domain : c->gen->cfg.hosts[0].domain;
 }
 
 /* --- output ------------------------------------------------------------------------------ */
@@ -116,7 +140,7 @@ static void unregister(xs_conn *c)
     }
 }
 
-/* The timer's close callback and the transport's on_released each end one handle. */
+/* Each timer's close callback and the transport's on_released end one handle. */
 static void handle_gone(xs_conn *c)
 {
     if (--c->handles > 0)
@@ -127,12 +151,13 @@ static void handle_gone(xs_conn *c)
         c->srv->conns = c->next;
     if (c->next != NULL)
         c->next->prev = c->prev;
-    if (c->s != NULL)
+    if (c->core != NULL)
         c->srv->n_conns--;
     if (c->sasl != NULL)
         xs_sasl_session_free(c->sasl);
     xs_stream_memory_unmap(&c->big);
-    free(c->s);
+    free(c->jid);
+    free(c->cert_jid);
     xs_gen_unref(c->gen);
     free(c);
 }
@@ -153,11 +178,12 @@ static void conn_destroy(xs_conn *c)
     if (c->addr_counted)
         xs_addr_stream_close(c->srv->addrs, &c->addr, uv_now(c->srv->loop));
     c->addr_counted = 0;
-    if (c->s != NULL)
+    if (c->core != NULL)
         CLOG(c, XS_LOG_DEBUG, "connection closed");
     if (c->t != NULL)
         xs_transport_abort(c->t);
     uv_close((uv_handle_t *)&c->timer, on_timer_close);
+    uv_close((uv_handle_t *)&c->park, on_timer_close);
 }
 
 /* The stream is over: the transport flushes, sends close_notify and FIN, and lingers for the
@@ -169,6 +195,7 @@ static void conn_close(xs_conn *c)
     c->closing = 1;
     unregister(c);
     uv_timer_stop(&c->timer);
+    uv_timer_stop(&c->park);
     if (c->t != NULL)
         xs_transport_close(c->t);
 }
@@ -194,14 +221,14 @@ static void on_timer(uv_timer_t *t)
          * reads is cut when the close lingers out (LINGER_MS) */
         CLOG(c, XS_LOG_WARN, "output queue over %" PRIu32 " bytes: closing a client that does not read",
              c->gen->cfg.out_queue_max);
-        effects(c, xc_c2s_output_full(c->s));
+        effects(c, xc_c2s_output_full(stream(c)));
         conn_close(c);
         return;
     }
     if (c->bound && !c->ping_sent) {
         /* idle: ask before dropping (XEP-0199 §4.3); any input before the next expiry counts */
         CLOG(c, XS_LOG_DEBUG, "idle for %" PRIu32 " s: ping", c->gen->cfg.idle_timeout);
-        effects(c, xc_c2s_ping_due(c->s));
+        effects(c, xc_c2s_ping_due(stream(c)));
         if (c->dead || c->closing)
             return;
         c->ping_sent = 1;
@@ -209,17 +236,37 @@ static void on_timer(uv_timer_t *t)
         return;
     }
     CLOG(c, XS_LOG_INFO, "%s timeout", c->bound ? "idle (no answer to the ping)" : "negotiation");
-    effects(c, xc_c2s_timeout(c->s));
+    effects(c, xc_c2s_timeout(stream(c)));
     conn_close(c);
+}
+
+/* Parks the stream's memory once nothing used it for PARK_MS (stream_memory.h): between calls
+ * into the core, so the bytes it finds again are the bytes it left. The transport gives back
+ * its empty TLS buffers at the same time. */
+static void on_park(uv_timer_t *t)
+{
+    xs_conn *c = t->data;
+    uint64_t now = uv_now(c->srv->loop), idle = now - c->last_use;
+
+    if (c->dead || c->closing || c->core == NULL)
+        return;
+    if (idle < PARK_MS) {
+        uv_timer_start(&c->park, on_park, PARK_MS - idle, 0);
+        return;
+    }
+    (void)xs_stream_memory_park(&c->big);
+    if (c->t != NULL)
+        xs_transport_trim(c->t);
 }
 
 /* --- routing ----------------------------------------------------------------------------- */
 
 static void bounce(xs_conn *c, xc_stanza_error_type type, xc_stanza_error cond)
 {
-    const xc_c2s_effects *fx = &c->s->fx;
+    xc_c2s *s = stream(c);
+    const xc_c2s_effects *fx = &s->fx;
 
-    xc_c2s_bounce(c->s, type, cond);
+    xc_c2s_bounce(s, type, cond);
     if (fx->out_len > 0)
         conn_send(c, fx->out, fx->out_len);
 }
@@ -289,7 +336,7 @@ int xs_conn_deliver(xs_server *srv, const xc_jid *to, const uint8_t *stanza, siz
 
 static void route(xs_conn *c)
 {
-    const xc_c2s_effects *fx = &c->s->fx;
+    const xc_c2s_effects *fx = &stream(c)->fx;
     delivery d;
 
     memset(&d, 0, sizeof d);
@@ -318,8 +365,9 @@ static void route(xs_conn *c)
 /* BOUND: register the full JID; an older stream of the same JID gets <conflict/> (new wins). */
 static void bound(xs_conn *c)
 {
-    const xc_c2s_effects *fx = &c->s->fx;
+    const xc_c2s_effects *fx = &stream(c)->fx;
     char bare[XC_JID_FULL_MAX];
+    char full[XC_JID_FULL_MAX + 1];
     size_t bare_len = 0, full_len = 0;
     xc_str res = xc_jid_resource(fx->jid);
     void *old = NULL;
@@ -327,11 +375,18 @@ static void bound(xs_conn *c)
     if (c->dead || c->closing)
         return;
     if (xc_jid_format_bare(fx->jid, bare, sizeof bare, &bare_len) != XC_JID_OK ||
-        xc_jid_format_full(fx->jid, c->jid, sizeof c->jid - 1, &full_len) != XC_JID_OK) {
+        xc_jid_format_full(fx->jid, full, sizeof full - 1, &full_len) != XC_JID_OK) {
         conn_destroy(c);
         return;
     }
-    c->jid[full_len] = '\0';
+    full[full_len] = '\0';
+    free(c->jid);
+    c->jid = strdup(full);
+    if (c->jid == NULL) {
+        CLOG(c, XS_LOG_ERROR, "out of memory registering %s", full);
+        conn_destroy(c);
+        return;
+    }
     c->route = xs_router_add(c->srv->router, bare, bare_len, res.ptr, res.len, c, &old);
     if (c->route == NULL) {
         CLOG(c, XS_LOG_ERROR, "out of memory registering %s", c->jid);
@@ -345,7 +400,7 @@ static void bound(xs_conn *c)
         xs_conn *o = old;
         o->route = NULL;   /* the router dropped its entry already */
         CLOG(o, XS_LOG_INFO, "%s bound again by c2s#%" PRIu64 ": conflict", o->jid, c->id);
-        effects(o, xc_c2s_conflict(o->s));
+        effects(o, xc_c2s_conflict(stream(o)));
         conn_close(o);
     }
 }
@@ -354,7 +409,8 @@ static void bound(xs_conn *c)
 
 static xc_c2s_status run_sasl(xs_conn *c)
 {
-    const xc_c2s_effects *fx = &c->s->fx;
+    const xc_c2s_effects *fx = &stream(c)->fx;
+    xc_c2s_status st;
     xc_c2s_sasl_outcome out;
     xc_str mech = xc_mech_name(fx->mech);
 
@@ -368,7 +424,7 @@ static xc_c2s_status run_sasl(xs_conn *c)
          * then and refuse when binding was offered (RFC 5802 §6) — Cyrus decides by whether
          * it holds binding data, so it holds it exactly when the offer had -PLUS. */
         const uint32_t plus = (1u << XC_MECH_SCRAM_SHA_256_PLUS) | (1u << XC_MECH_SCRAM_SHA_1_PLUS);
-        int bind = c->cb_len > 0 && (c->s->offered & plus) != 0;
+        int bind = c->cb_len > 0 && (stream(c)->offered & plus) != 0;
         memset(&facts, 0, sizeof facts);
         facts.secure = c->t != NULL && xs_transport_tls_up(c->t);
         facts.cb_data = bind ? c->cb : NULL;
@@ -413,7 +469,16 @@ static xc_c2s_status run_sasl(xs_conn *c)
         CLOG(c, XS_LOG_INFO, "SASL %s failed: %.*s", (fx->flags & XC_C2S_FX_SASL_START) ? "start" : "step",
              (int)why.len, why.ptr);
     }
-    return xc_c2s_sasl_result(c->s, &out);
+    st = xc_c2s_sasl_result(stream(c), &out);
+    if (out.kind == XC_C2S_SASL_SUCCESS) {
+        /* the core took the user name; no SASL follows a success on this stream (RFC 3920 §6.2):
+         * the session (and the certificate's name) need not stay with an idle stream */
+        xs_sasl_session_free(c->sasl);
+        c->sasl = NULL;
+        free(c->cert_jid);
+        c->cert_jid = NULL;
+    }
+    return st;
 }
 
 /* --- TLS --------------------------------------------------------------------------------- */
@@ -422,7 +487,7 @@ static void start_tls(xs_conn *c)
 {
     if (c->t == NULL || xs_transport_start_tls_server(c->t, c->gen->tls, stream_host(c)) != XS_TRANSPORT_OK) {
         CLOG(c, XS_LOG_ERROR, "TLS: cannot create a session");
-        effects(c, xc_c2s_tls_failed(c->s));
+        effects(c, xc_c2s_tls_failed(stream(c)));
         conn_close(c);
         return;
     }
@@ -439,8 +504,17 @@ static void on_tls_done(void *owner)
     xs_tls *tls = xs_transport_tls(c->t);
     const char *sni = xs_tls_sni(tls);
     const char *why = NULL;
+    char cert_jid[XC_JID_FULL_MAX + 1];
 
-    c->cert = xs_tls_client_cert(tls, stream_host(c), c->cert_jid, sizeof c->cert_jid, &why);
+    cert_jid[0] = '\0';
+    c->cert = xs_tls_client_cert(tls, stream_host(c), cert_jid, sizeof cert_jid, &why);
+    free(c->cert_jid);
+    c->cert_jid = NULL;
+    if (c->cert == XC_C2S_CERT_VERIFIED && (c->cert_jid = strdup(cert_jid)) == NULL) {
+        CLOG(c, XS_LOG_ERROR, "out of memory keeping the client certificate's name");
+        conn_destroy(c);
+        return;
+    }
     if (xs_tls_channel_binding(tls, c->cb, sizeof c->cb, &c->cb_len, &c->cb_type) != 0) {
         c->cb_len = 0;
         c->cb_type = NULL;
@@ -455,7 +529,7 @@ static void on_tls_done(void *owner)
         CLOG(c, XS_LOG_INFO, "client certificate verified for %s", c->cert_jid);
     else if (why != NULL)
         CLOG(c, XS_LOG_INFO, "client certificate not used: %s", why);
-    effects(c, xc_c2s_tls_done(c->s, c->cert, c->cb_len > 0));
+    effects(c, xc_c2s_tls_done(stream(c), c->cert, c->cb_len > 0));
 }
 
 static void on_tls_failed(void *owner, const char *why)
@@ -463,7 +537,7 @@ static void on_tls_failed(void *owner, const char *why)
     xs_conn *c = owner;
 
     CLOG(c, XS_LOG_INFO, "TLS handshake failed: %s", why);
-    effects(c, xc_c2s_tls_failed(c->s));
+    effects(c, xc_c2s_tls_failed(stream(c)));
     conn_close(c);
 }
 
@@ -485,7 +559,7 @@ static void conn_input(xs_conn *c, const uint8_t *data, size_t len)
             conn_destroy(c);
             return;
         }
-        st = xc_c2s_feed(c->s, data + off, len - off, &used, rnd);
+        st = xc_c2s_feed(stream(c), data + off, len - off, &used, rnd);
         off += used > len - off ? len - off : used;
         st = effects(c, st);
         if (st != XC_C2S_OK || used == 0)
@@ -564,7 +638,7 @@ static const xs_transport_ops c2s_ops = {
 static xc_c2s_status effects(xs_conn *c, xc_c2s_status st)
 {
     for (;;) {
-        const xc_c2s_effects *fx = &c->s->fx;
+        const xc_c2s_effects *fx = &stream(c)->fx;
         uint32_t fl = fx->flags;
 
         if (c->dead)
@@ -630,14 +704,14 @@ static int alloc_stream(xs_conn *c)
     xc_xml_memory_need(&cc->postauth, &need);
     c->mem.route = c->srv->route_buf;
     c->mem.route_cap = c->srv->route_cap;
-    c->s = calloc(1, sizeof *c->s);
-    if (c->s == NULL || xs_stream_memory_map(&c->big, &need, cc->postauth.max_stanza_bytes + 65536u, &c->mem) != 0 ||
-        RAND_bytes(rnd, (int)sizeof rnd) != 1) {
-        free(c->s);
-        c->s = NULL;
+    if (xs_stream_memory_map(&c->big, &need, cc->postauth.max_stanza_bytes + 65536u, &c->mem, &c->core) != 0)
+        return -1;
+    if (RAND_bytes(rnd, (int)sizeof rnd) != 1) {
+        xs_stream_memory_unmap(&c->big);
+        c->core = NULL;
         return -1;
     }
-    xc_c2s_init(c->s, cc, &c->mem, 0, XC_C2S_CERT_NONE, 0, rnd);
+    xc_c2s_init(stream(c), cc, &c->mem, 0, XC_C2S_CERT_NONE, 0, rnd);
     return 0;
 }
 
@@ -660,7 +734,9 @@ void xs_conn_accept(xs_server *srv, uv_stream_t *listener)
     c->id = ++srv->next_id;
     uv_timer_init(srv->loop, &c->timer);
     c->timer.data = c;
-    c->handles = 2;
+    uv_timer_init(srv->loop, &c->park);
+    c->park.data = c;
+    c->handles = 3;
     c->next = srv->conns;
     if (srv->conns != NULL)
         srv->conns->prev = c;
@@ -700,9 +776,9 @@ void xs_conn_shutdown_all(xs_server *srv)
     xs_conn *c;
 
     for (c = srv->conns; c != NULL; c = c->next) {
-        if (c->closing || c->dead || c->s == NULL)
+        if (c->closing || c->dead || c->core == NULL)
             continue;
-        effects(c, xc_c2s_shutdown(c->s));
+        effects(c, xc_c2s_shutdown(stream(c)));
         conn_close(c);
     }
 }

@@ -2,10 +2,12 @@
  * conn.h — one accepted client connection running one sans-I/O c2s stream, and the server
  * state the connections share.
  *
- * A connection owns: its libuv TCP handle and timer, its xc_c2s stream and that stream's memory
- * (sized by xc_xml_memory_need for the post-authentication caps), its TLS session once STARTTLS
- * ran, its SASL session, its router entry once bound, and a bounded output queue. The route
- * buffer is shared by every stream (xc_c2s_memory: valid until the next call on any stream).
+ * A connection owns: its libuv TCP handle and timers, its xc_c2s stream and that stream's memory
+ * (one mapping: the struct and buffers sized by xc_xml_memory_need for the post-authentication
+ * caps; parked while the stream is idle, stream_memory.h), its TLS session once STARTTLS ran,
+ * its SASL session until SASL succeeds, its router entry once bound, and a bounded output
+ * queue. The route buffer is shared by every stream (xc_c2s_memory: valid until the next call
+ * on any stream).
  *
  * Everything runs on the loop thread. A connection is never freed while a callback that can
  * reach it runs: closing only marks it and asks libuv to close the handles; the memory goes in

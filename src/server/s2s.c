@@ -112,7 +112,7 @@ s2s_link *s2s_link_new(xs_s2s *s, s2s_role role)
         out_cap = XC_S2S_OUT_MIN;
     xc_xml_memory_need(lim, &need);
     memset(&mapped, 0, sizeof mapped);
-    if (xs_stream_memory_map(&l->big, &need, (uint32_t)out_cap, &mapped) != 0)
+    if (xs_stream_memory_map(&l->big, &need, (uint32_t)out_cap, &mapped, NULL) != 0)
         goto fail;
     l->mem.xml = mapped.xml;
     l->mem.out = mapped.out;
@@ -457,7 +457,7 @@ xs_s2s *xs_s2s_new(xs_server *srv)
     }
     xc_xml_memory_need(&rl, &need);
     memset(&mapped, 0, sizeof mapped);
-    if (xs_stream_memory_map(&s->reply_big, &need, XC_S2S_OUT_MIN, &mapped) != 0)
+    if (xs_stream_memory_map(&s->reply_big, &need, XC_S2S_OUT_MIN, &mapped, NULL) != 0)
         goto fail;
     xc_stanza_replier_init(&s->replier, &rl, &mapped.xml);
     for (i = 0; i < cfg->s2s.n_hosts; i++)

@@ -43,7 +43,7 @@ struct xs_tls {
     int verify_err;       /* the first X509_V_ERR_* of the peer's chain, 0 when none */
     uint8_t *pending;     /* plaintext waiting for WANT_READ to clear */
     size_t pending_len;
-    char sni[XS_CFG_NAME_MAX];
+    const char *sni;      /* the served host the client named (in ctx, which this session holds), or NULL */
     char err[256];
 };
 
@@ -104,7 +104,7 @@ static int sni_cb(SSL *ssl, int *alert, void *arg)
                 SSL_set_verify(ssl, SSL_CTX_get_verify_mode(c->ctx[i]), SSL_CTX_get_verify_callback(c->ctx[i]));
                 SSL_set_client_CA_list(ssl, names != NULL ? SSL_dup_CA_list(names) : NULL);
             }
-            snprintf(t->sni, sizeof t->sni, "%s", c->domain[i]);
+            t->sni = c->domain[i];
             break;
         }
     }
@@ -535,6 +535,27 @@ size_t xs_tls_plain_pending(const xs_tls *t)
     return t->pending_len;
 }
 
+void xs_tls_trim(xs_tls *t)
+{
+    BIO *r, *w;
+
+    if (t == NULL || t->pending_len > 0 || BIO_ctrl_pending(t->rbio) > 0 || BIO_ctrl_pending(t->wbio) > 0)
+        return;
+    r = BIO_new(BIO_s_mem());
+    w = BIO_new(BIO_s_mem());
+    if (r == NULL || w == NULL) {
+        BIO_free(r);
+        BIO_free(w);
+        ERR_clear_error();
+        return;
+    }
+    BIO_set_mem_eof_return(r, -1);
+    BIO_set_mem_eof_return(w, -1);
+    SSL_set_bio(t->ssl, r, w);    /* frees the old pair */
+    t->rbio = r;
+    t->wbio = w;
+}
+
 int xs_tls_channel_binding(const xs_tls *t, uint8_t *out, size_t cap, size_t *len, const char **type)
 {
     static const char label[] = "EXPORTER-Channel-Binding";
@@ -778,7 +799,7 @@ const char *xs_tls_cipher(const xs_tls *t)
 
 const char *xs_tls_sni(const xs_tls *t)
 {
-    return t->sni;
+    return t->sni != NULL ? t->sni : "";
 }
 
 const char *xs_tls_error(const xs_tls *t)

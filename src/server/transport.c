@@ -216,6 +216,12 @@ size_t xs_transport_backlog(const xs_transport *t)
     return t->queued + (t->tls != NULL ? xs_tls_plain_pending(t->tls) : 0u);
 }
 
+void xs_transport_trim(xs_transport *t)
+{
+    if (t->tls_up && !t->dead && !t->closing)
+        xs_tls_trim(t->tls);
+}
+
 int xs_transport_has_room(const xs_transport *t, size_t n)
 {
     size_t b = xs_transport_backlog(t);

@@ -117,6 +117,8 @@ xs_transport_status xs_transport_send_bounded(xs_transport *t, const uint8_t *p,
 int xs_transport_has_room(const xs_transport *t, size_t n);
 /* Bytes handed to libuv and not yet written, plus plaintext waiting inside TLS. */
 size_t xs_transport_backlog(const xs_transport *t);
+/* The owner's stream is idle: the TLS session gives back its empty buffers (xs_tls_trim). */
+void xs_transport_trim(xs_transport *t);
 
 /* Drops the held input and the rest of the current read (see the rules above). */
 void xs_transport_discard_input(xs_transport *t);

@@ -49,3 +49,31 @@ def test_idle_stream_is_pinged_answer_keeps_it_silence_closes_it(make_server):
     assert clean is True and 1.5 < secs < 5
     assert "idle (no answer to the ping) timeout" in srv.log()
     assert re.search(r"idle for 1 s: ping", srv.log())
+
+
+def test_parked_streams_keep_partial_stanzas_and_receive(make_server):
+    """A stream left alone for a second parks its memory (src/server/stream_memory.c) and gets
+    every byte back at its next use: a stanza split across the park is parsed whole, a parked
+    stream receives routed stanzas, and both go on as before."""
+    srv = make_server(mechanisms=["PLAIN"])
+    srv.adduser("juliet@localhost", "r0m30-wherefore")
+    srv.adduser("romeo@localhost", "jul13t-balcony")
+    a = bound_stream(srv, "juliet", "r0m30-wherefore")
+    b = bound_stream(srv, "romeo", "jul13t-balcony")
+    time.sleep(1.5)                     # both parked (PARK_MS is 1 s)
+    a.sendall(b"<message to='romeo@localhost/r' type='chat' id='m1'><bo")
+    time.sleep(1.5)                     # parked again, in the middle of a stanza
+    a.sendall(b"dy>wherefore art thou</body></message>")
+    got = recv_until(b, b"</message>").decode()
+    assert "from='juliet@localhost/r'" in got and "<body>wherefore art thou</body>" in got
+    time.sleep(1.5)
+    b.sendall(b"<message to='juliet@localhost/r' type='chat' id='m2'><body>here</body></message>")
+    got = recv_until(a, b"</message>").decode()
+    assert "from='romeo@localhost/r'" in got and "<body>here</body>" in got
+    time.sleep(1.5)
+    a.sendall(b"<message to='romeo@localhost/r' type='chat' id='m3'><body>again</body></message>")
+    assert "<body>again</body>" in recv_until(b, b"</message>").decode()
+    for t in (a, b):
+        t.sendall(b"</stream:stream>")
+        data, clean, _ = recv_to_eof(t)
+        assert clean and data.endswith(b"</stream:stream>")
