@@ -38,4 +38,7 @@ fi
 if [ ! -f "$HOME/.why3.conf" ]; then
   why3 config detect >/dev/null
 fi
+# why3's default 1000 MB per prover run makes z3 fail with "out of memory" on the larger WP goals
+# (the s2s engines, the stanza replier); the machines have 24 GiB for two prover runs at a time.
+sed -i 's/^memlimit = .*/memlimit = 4000/' "$HOME/.why3.conf"
 echo "deps: all present"
