@@ -31,7 +31,13 @@ void xc_s2s_verify_init(xc_s2s_verify *s, const xc_s2s_config *cfg, const xc_s2s
     uint32_t i;
 
     s->state = XC_S2S_VERIFY_S_CONNECTING;
-    s2s_link_init(&s->l, cfg, mem);
+    /* s2s_link_init, written out: xc_out_init and xc_xml_init say which memory the link now
+     * uses (the caller's), so WP knows it apart from s */
+    s->l.cfg = cfg;
+    s->l.secure = 0;
+    s->l.header_sent = 0;
+    xc_out_init(&s->l.out, mem->out, mem->out_cap);
+    xc_xml_init(&s->l.xml, XC_XML_CONTENT_SERVER, &cfg->limits, &mem->xml);
     if (!s2s_domain_set(&s->target, target))
         s->target.len = 0;
     if (!s2s_domain_set(&s->sender, sender))
@@ -126,9 +132,40 @@ static void report_error_all(xc_s2s_verify *s)
 */
 static void put_header(xc_s2s_verify *s)
 {
-    /* RFC 3920 §8.3 step 6: from our domain T to the authoritative domain S */
-    s2s_put_header(&s->l.out, s2s_domain_str(&s->target), s2s_domain_str(&s->sender), NULL, 1);
+    /* RFC 3920 §8.3 step 6: from our domain T to the authoritative domain S. The strings are
+     * built here (not by s2s_domain_str) so WP sees they are fields of s apart from s->l.out. */
+    xc_str from = { s->target.name, s->target.len };
+    xc_str to = { s->sender.name, s->sender.len };
+
+    s2s_put_header(&s->l.out, from, to, NULL, 1);
     s->l.header_sent = 1;
+}
+
+/* s2s_link_restart with the assigns it has: xc_xml_reset writes the parser struct only (inside
+ * the link), which s2s_link_restart's contract (the pools too) does not say. */
+/*@ requires xc_s2s_link_ok(l);
+    assigns l->header_sent, l->xml;
+    ensures xc_s2s_link_ok(l) && l->header_sent == 0 && xc_xml_frame{Old, Here}(&l->xml);
+*/
+static void link_restart(xc_s2s_link *l)
+{
+    l->header_sent = 0;
+    xc_xml_reset(&l->xml);
+    /* the parts of xc_s2s_link_ok one by one: each a small goal, the whole then follows */
+    /*@ assert xc_s2s_config_ok((xc_s2s_config *)l->cfg); */
+    /*@ assert xc_out_ok(&l->out) && l->out.cap >= XC_S2S_OUT_MIN; */
+    /*@ assert \separated(l, l->cfg, l->out.out + (0 .. l->out.cap - 1), l->xml.arena.base + (0 .. l->xml.arena.size - 1),
+                          l->xml.tree.nodes + (0 .. l->xml.tree.nodes_cap - 1),
+                          l->xml.tree.attrs + (0 .. l->xml.tree.attrs_cap - 1)); */
+}
+
+/*@ requires xc_s2s_verify_ok(s);
+    assigns s->l.header_sent, s->l.xml;
+    ensures xc_s2s_verify_ok(s) && xc_xml_frame{Old, Here}(&s->l.xml);
+*/
+static void restart(xc_s2s_verify *s)
+{
+    link_restart(&s->l);
 }
 
 /*@ requires xc_s2s_verify_ok(s);
@@ -157,8 +194,10 @@ static void send_verify(xc_s2s_verify *s, uint32_t i)
     if (!(s->l.secure || (cfg->plain_dialback && !cfg->require_tls)))
         return;
     d.verify = 1;
-    d.from = s2s_domain_str(&s->target);
-    d.to = s2s_domain_str(&s->sender);
+    d.from.ptr = s->target.name;
+    d.from.len = s->target.len;
+    d.to.ptr = s->sender.name;
+    d.to.len = s->sender.len;
     d.id.ptr = r->id;
     d.id.len = r->id_len;
     d.type = XC_S2S_DBT_NONE;
@@ -180,10 +219,14 @@ static int answer_matches(xc_s2s_verify *s)
 {
     xc_str from = { &s->db_from.buf[XC_JID_DOMAIN_OFF], s->db_from.domain_len };
     xc_str to = { &s->db_to.buf[XC_JID_DOMAIN_OFF], s->db_to.domain_len };
+    xc_str sender = { s->sender.name, s->sender.len };
+    xc_str target = { s->target.name, s->target.len };
     uint32_t i;
 
-    if (from.len == 0 || to.len == 0 || !xc_str_eq(from, s2s_domain_str(&s->sender)) ||
-        !xc_str_eq(to, s2s_domain_str(&s->target)))
+    /* a prepared domain is at most XC_JID_PART_MAX bytes (s2s_domain); the bound is tested so
+     * the strings are valid without a domain_len bound in xc_s2s_verify_ok */
+    if (from.len == 0 || to.len == 0 || from.len > XC_JID_PART_MAX || to.len > XC_JID_PART_MAX ||
+        !xc_str_eq(from, sender) || !xc_str_eq(to, target))
         return 0;
     /*@ loop invariant 0 <= i <= XC_S2S_REQUESTS_MAX;
         loop assigns i, s->cur;
@@ -245,43 +288,47 @@ static xc_s2s_verify_event classify_header(const xc_s2s_verify *s)
     return h.has_id ? XC_S2S_VERIFY_E_HDR_OK : XC_S2S_VERIFY_E_HDR_NO_ID;
 }
 
-/*@ requires xc_s2s_verify_ok(s);
-    assigns s->offer_tls, s->db_from, s->db_to, s->db_id;
-    ensures xc_s2s_verify_ok(s) && \result < XC_S2S_VERIFY_E_COUNT;
+/* The domain an answer names (domain_len 0 when raw is not a domain-only JID). Returned by
+ * value: the jid is a local here, so s2s_domain writes apart from raw, whatever raw points into. */
+/*@ requires xc_str_valid(raw);
+    assigns \nothing;
+    ensures \result.domain_len <= XC_JID_PART_MAX;
 */
-static xc_s2s_verify_event classify_element(xc_s2s_verify *s)
+static xc_jid answer_domain(xc_str raw)
 {
-    xc_s2s_el el;
+    xc_jid j;
 
-    el = s2s_read_element(&s->l.xml);
-    s->db_from.domain_len = 0;
-    s->db_to.domain_len = 0;
-    s->db_id.ptr = NULL;
-    s->db_id.len = 0;
-    if (el.node == NULL)
+    j.node_len = 0;
+    j.domain_len = 0;
+    j.resource_len = 0;
+    if (!s2s_domain(raw, &j))
+        j.domain_len = 0;
+    return j;
+}
+
+/* The event a first-level element makes (node: the parser returned one). It stores nothing,
+ * so its many cases are goals without any frame. */
+/*@ assigns \nothing;
+    ensures \result < XC_S2S_VERIFY_E_COUNT;
+*/
+static xc_s2s_verify_event element_event(xc_s2s_el_kind kind, xc_s2s_db_type db_type, int node)
+{
+    if (!node)
         return XC_S2S_VERIFY_E_ERR_NOT_WELL_FORMED;
-    switch (el.kind) {
+    switch (kind) {
     case XC_S2S_EL_DB_VERIFY:
-        if (el.db_type == XC_S2S_DBT_NONE)
-            return XC_S2S_VERIFY_E_DB_VERIFY;
-        if (!s2s_domain(el.from, &s->db_from) || !s2s_domain(el.to, &s->db_to)) {
-            s->db_from.domain_len = 0;
-            s->db_to.domain_len = 0;
-        }
-        s->db_id = el.has_id ? el.id : s->db_id;
-        return el.db_type == XC_S2S_DBT_VALID     ? XC_S2S_VERIFY_E_DB_VERIFY_VALID
-               : el.db_type == XC_S2S_DBT_INVALID ? XC_S2S_VERIFY_E_DB_VERIFY_INVALID
-                                                  : XC_S2S_VERIFY_E_DB_VERIFY_ERROR;
+        return db_type == XC_S2S_DBT_NONE      ? XC_S2S_VERIFY_E_DB_VERIFY
+               : db_type == XC_S2S_DBT_VALID   ? XC_S2S_VERIFY_E_DB_VERIFY_VALID
+               : db_type == XC_S2S_DBT_INVALID ? XC_S2S_VERIFY_E_DB_VERIFY_INVALID
+                                               : XC_S2S_VERIFY_E_DB_VERIFY_ERROR;
     case XC_S2S_EL_DB_RESULT:
-        return el.db_type == XC_S2S_DBT_NONE ? XC_S2S_VERIFY_E_DB_RESULT : XC_S2S_VERIFY_E_DB_RESULT_TYPED;
+        return db_type == XC_S2S_DBT_NONE ? XC_S2S_VERIFY_E_DB_RESULT : XC_S2S_VERIFY_E_DB_RESULT_TYPED;
     case XC_S2S_EL_STANZA: return XC_S2S_VERIFY_E_STANZA;
     case XC_S2S_EL_STARTTLS:
     case XC_S2S_EL_AUTH:
     case XC_S2S_EL_RESPONSE:
     case XC_S2S_EL_ABORT: return XC_S2S_VERIFY_E_CLIENT_ONLY;
-    case XC_S2S_EL_FEATURES:
-        s->offer_tls = el.offer_tls;
-        return XC_S2S_VERIFY_E_FEATURES;
+    case XC_S2S_EL_FEATURES: return XC_S2S_VERIFY_E_FEATURES;
     case XC_S2S_EL_PROCEED: return XC_S2S_VERIFY_E_PROCEED;
     case XC_S2S_EL_TLS_FAILURE: return XC_S2S_VERIFY_E_TLS_FAILURE;
     case XC_S2S_EL_SASL_SUCCESS:
@@ -294,26 +341,60 @@ static xc_s2s_verify_event classify_element(xc_s2s_verify *s)
     }
 }
 
+/* The element's event, and what the guards read of it: the offer of <stream:features/>, the
+ * prepared from / to and the id of a typed <db:verify/>. */
+/*@ requires xc_s2s_verify_ok(s);
+    assigns s->offer_tls, s->db_from, s->db_to, s->db_id;
+    ensures xc_s2s_verify_ok(s) && \result < XC_S2S_VERIFY_E_COUNT;
+*/
+static xc_s2s_verify_event classify_element(xc_s2s_verify *s)
+{
+    xc_s2s_el el;
+    xc_s2s_verify_event e;
+
+    el = s2s_read_element(&s->l.xml);
+    e = element_event(el.kind, el.db_type, el.node != NULL);
+    s->db_from.domain_len = 0;
+    s->db_to.domain_len = 0;
+    s->db_id.ptr = NULL;
+    s->db_id.len = 0;
+    if (e == XC_S2S_VERIFY_E_FEATURES) {
+        s->offer_tls = el.offer_tls;
+    } else if (e == XC_S2S_VERIFY_E_DB_VERIFY_VALID || e == XC_S2S_VERIFY_E_DB_VERIFY_INVALID ||
+               e == XC_S2S_VERIFY_E_DB_VERIFY_ERROR) {
+        s->db_from = answer_domain(el.from);
+        s->db_to = answer_domain(el.to);
+        if (s->db_from.domain_len == 0 || s->db_to.domain_len == 0) {
+            s->db_from.domain_len = 0;
+            s->db_to.domain_len = 0;
+        }
+        if (el.has_id)
+            s->db_id = el.id;
+    }
+    return e;
+}
+
+/* The action is passed by value: no pointer into the table lives across the writes. */
 /*@ requires xc_s2s_verify_ok(s);
     assigns *s, XC_S2S_LINK_MEMORY(&s->l);
     ensures xc_s2s_verify_ok(s);
 */
-static void run_action(xc_s2s_verify *s, const xc_s2s_verify_action *a)
+static void run_action(xc_s2s_verify *s, xc_s2s_verify_action a)
 {
     uint32_t i;
 
-    switch ((xc_s2s_verify_op)a->op) {
+    switch ((xc_s2s_verify_op)a.op) {
     case XC_S2S_VERIFY_A_SEND_HEADER: put_header(s); break;
     case XC_S2S_VERIFY_A_SEND_STARTTLS:
         XC_OUT_LIT(&s->l.out, "<starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>");
         break;
     case XC_S2S_VERIFY_A_START_TLS:
-        s2s_link_restart(&s->l);
+        restart(s);
         s->fx.flags |= XC_S2S_VERIFY_FX_START_TLS | XC_S2S_VERIFY_FX_DISCARD_INPUT;
         break;
     case XC_S2S_VERIFY_A_SET_SECURE: s->l.secure = 1; break;
     case XC_S2S_VERIFY_A_RESTART:
-        s2s_link_restart(&s->l);
+        restart(s);
         s->offer_tls = 0;
         s->fx.flags |= XC_S2S_VERIFY_FX_DISCARD_INPUT;
         break;
@@ -337,8 +418,8 @@ static void run_action(xc_s2s_verify *s, const xc_s2s_verify_action *a)
     case XC_S2S_VERIFY_A_STREAM_ERROR:
         if (!s->l.header_sent)
             put_header(s);
-        s2s_put_stream_error(&s->l.out, a->arg1 < XC_SE_COUNT ? (xc_stream_error)a->arg1 : XC_SE_UNDEFINED_CONDITION);
-        closing(s, a->arg1 < XC_SE_COUNT ? (xc_stream_error)a->arg1 : XC_SE_UNDEFINED_CONDITION);
+        s2s_put_stream_error(&s->l.out, a.arg1 < XC_SE_COUNT ? (xc_stream_error)a.arg1 : XC_SE_UNDEFINED_CONDITION);
+        closing(s, a.arg1 < XC_SE_COUNT ? (xc_stream_error)a.arg1 : XC_SE_UNDEFINED_CONDITION);
         break;
     case XC_S2S_VERIFY_A_DROP: closing(s, XC_SE_NONE); break;
     case XC_S2S_VERIFY_A_CLOSE_STREAM:
@@ -362,39 +443,42 @@ static void step(xc_s2s_verify *s, xc_s2s_verify_event e)
 {
     uint32_t g = guards(s, e);
     uint32_t r = xc_s2s_verify_lookup(s->state, e, g);
-    const xc_s2s_verify_row *row = &xc_s2s_verify_rows[r < XC_S2S_VERIFY_ROWS ? r : 0u];
+    /* a copy: the row is read apart from every store the actions make */
+    const xc_s2s_verify_row row = xc_s2s_verify_rows[r < XC_S2S_VERIFY_ROWS ? r : 0u];
     uint32_t k;
 
-    s->fx.row_line = row->line;
+    s->fx.row_line = row.line;
     /* every action runs: a closing row still reports every request (report_error_all) */
     /*@ loop invariant 0 <= k <= XC_S2S_VERIFY_MAX_ACTIONS && xc_s2s_verify_ok(s);
         loop assigns k, *s, XC_S2S_LINK_MEMORY(&s->l);
         loop variant XC_S2S_VERIFY_MAX_ACTIONS - k;
     */
-    for (k = 0; k < row->n_actions && k < XC_S2S_VERIFY_MAX_ACTIONS; k++)
-        run_action(s, &row->actions[k]);
+    for (k = 0; k < row.n_actions && k < XC_S2S_VERIFY_MAX_ACTIONS; k++)
+        run_action(s, row.actions[k]);
     if ((s->fx.flags & XC_S2S_VERIFY_FX_CLOSE) != 0 || s->state == XC_S2S_VERIFY_S_CLOSED) {
         s->state = XC_S2S_VERIFY_S_CLOSED;
         return;
     }
-    if (!row->stay)
-        s->state = row->next < XC_S2S_VERIFY_S_COUNT ? (xc_s2s_verify_state)row->next : XC_S2S_VERIFY_S_CLOSED;
+    if (!row.stay)
+        s->state = row.next < XC_S2S_VERIFY_S_COUNT ? (xc_s2s_verify_state)row.next : XC_S2S_VERIFY_S_CLOSED;
 }
 
-xc_s2s_status xc_s2s_verify_feed(xc_s2s_verify *s, const uint8_t *buf, size_t len, size_t *consumed)
+/* One parser event and the step it makes; returns the bytes consumed (all of them once the
+ * input is to be dropped). The count lives in a local until the caller stores it. */
+/*@ requires xc_s2s_verify_ok(s);
+    requires len <= 0x7fffffff && (len == 0 || \valid_read(buf + (0 .. len - 1)));
+    requires \separated(buf + (0 .. len - 1), s, s->l.xml.arena.base + (0 .. s->l.xml.arena.size - 1));
+    assigns *s, XC_S2S_LINK_MEMORY(&s->l);
+    ensures xc_s2s_verify_ok(s) && \result <= len;
+    ensures (s->fx.flags & (XC_S2S_VERIFY_FX_START_TLS | XC_S2S_VERIFY_FX_DISCARD_INPUT)) != 0 ==> \result == len;
+*/
+static size_t feed_xml(xc_s2s_verify *s, const uint8_t *buf, size_t len)
 {
+    size_t used = 0;
     xc_s2s_verify_event e;
 
-    begin(s);
-    *consumed = 0;
-    if (s->state == XC_S2S_VERIFY_S_CLOSED) {
-        *consumed = len;
-        return finish(s);
-    }
-    if (s->state == XC_S2S_VERIFY_S_TLS_HS || s->state == XC_S2S_VERIFY_S_CONNECTING)
-        return finish(s);
-    switch (xc_xml_feed(&s->l.xml, buf, len, consumed)) {
-    case XC_XML_NEED_MORE: return finish(s);
+    switch (xc_xml_feed(&s->l.xml, buf, len, &used)) {
+    case XC_XML_NEED_MORE: return used;
     case XC_XML_EV_STREAM_OPEN: e = classify_header(s); break;
     case XC_XML_EV_ELEMENT: e = classify_element(s); break;
     case XC_XML_EV_STREAM_CLOSE: e = XC_S2S_VERIFY_E_STREAM_CLOSE; break;
@@ -406,8 +490,23 @@ xc_s2s_status xc_s2s_verify_feed(xc_s2s_verify *s, const uint8_t *buf, size_t le
     step(s, e);
     if ((s->fx.flags & (XC_S2S_VERIFY_FX_START_TLS | XC_S2S_VERIFY_FX_DISCARD_INPUT)) != 0 ||
         s->state == XC_S2S_VERIFY_S_CLOSED)
-        *consumed = len;
-    return finish(s);
+        used = len;
+    return used;
+}
+
+xc_s2s_status xc_s2s_verify_feed(xc_s2s_verify *s, const uint8_t *buf, size_t len, size_t *consumed)
+{
+    size_t used = 0;
+    xc_s2s_status st;
+
+    begin(s);
+    if (s->state == XC_S2S_VERIFY_S_CLOSED)
+        used = len;
+    else if (s->state != XC_S2S_VERIFY_S_TLS_HS && s->state != XC_S2S_VERIFY_S_CONNECTING)
+        used = feed_xml(s, buf, len);
+    st = finish(s);
+    *consumed = used;
+    return st;
 }
 
 /*@ requires xc_s2s_verify_ok(s) && e < XC_S2S_VERIFY_E_COUNT;
