@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/sysinfo.h>
 #include <unistd.h>
 
 #include "stream_memory.h"
@@ -156,12 +157,22 @@ static int scan(const xs_stream_memory *m, uint8_t *out, size_t *image_len, size
     return 0;
 }
 
+/* mincore reports a swapped-out page as not resident, so scan would skip its bytes and
+ * MADV_DONTNEED would then drop them: with swap, parking could lose a stream's state. It is
+ * asked at every park, so a swapon while running is seen at the next one. */
+static int swap_configured(void)
+{
+    struct sysinfo si;
+
+    return sysinfo(&si) != 0 || si.totalswap > 0;
+}
+
 int xs_stream_memory_park(xs_stream_memory *m)
 {
     size_t len = 0, resident = 0, len2 = 0;
     uint8_t *image = NULL;
 
-    if (m->base == NULL || m->parked)
+    if (m->base == NULL || m->parked || swap_configured())
         return 0;
     if (scan(m, NULL, &len, &resident) != 0 || len >= resident)
         return 0;                 /* nothing to gain (or mincore failed): stay as is */

@@ -43,7 +43,8 @@ int xs_stream_memory_map(xs_stream_memory *m, const xc_xml_memory *need, uint32_
 void xs_stream_memory_unmap(xs_stream_memory *m);
 
 /* Saves the nonzero blocks of the resident pages and gives every page back. 1 when parked; 0
- * when it would not save memory or the image could not be allocated (nothing changed). */
+ * when it would not save memory, the machine has swap (a swapped-out page looks like one never
+ * touched), or the image could not be allocated (nothing changed). */
 int xs_stream_memory_park(xs_stream_memory *m);
 /* Restores the parked bytes (nothing when not parked). */
 void xs_stream_memory_unpark(xs_stream_memory *m);
