@@ -4,7 +4,7 @@
  *
  * The input loop follows the calling convention of src/core/xc_c2s.h exactly:
  *   - each read (decrypted once TLS is up) is fed until the core has consumed all of it, with
- *     XC_C2S_RANDOM_BYTES fresh bytes from RAND_bytes on every call;
+ *     XC_C2S_RANDOM_BYTES fresh bytes from the CSPRNG pool (random_pool.h) on every call;
  *   - fx.out is sent before anything else of the call is carried out;
  *   - after START_TLS or DISCARD_INPUT the rest of the read is dropped, and so is every byte
  *     decrypted from that same read (it all arrived before the restart: RFC 3920 §5.2 step 5,
@@ -21,13 +21,13 @@
  * when both timers' close callbacks and the transport's on_released have run.
  */
 #include <inttypes.h>
-#include <openssl/rand.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "conn.h"
 #include "log.h"
+#include "random_pool.h"
 #include "s2s.h"
 #include "sasl_server.h"
 #include "stream_memory.h"
@@ -554,7 +554,7 @@ static void conn_input(xs_conn *c, const uint8_t *data, size_t len)
         size_t used = 0;
         xc_c2s_status st;
 
-        if (RAND_bytes(rnd, (int)sizeof rnd) != 1) {
+        if (xs_random_take(rnd, sizeof rnd) != 0) {
             CLOG(c, XS_LOG_ERROR, "RAND_bytes failed");
             conn_destroy(c);
             return;
@@ -706,7 +706,7 @@ static int alloc_stream(xs_conn *c)
     c->mem.route_cap = c->srv->route_cap;
     if (xs_stream_memory_map(&c->big, &need, cc->postauth.max_stanza_bytes + 65536u, &c->mem, &c->core) != 0)
         return -1;
-    if (RAND_bytes(rnd, (int)sizeof rnd) != 1) {
+    if (xs_random_take(rnd, sizeof rnd) != 0) {
         xs_stream_memory_unmap(&c->big);
         c->core = NULL;
         return -1;

@@ -9,10 +9,11 @@
  * verify role: idle), which writes the stream error and closes.
  */
 #include <inttypes.h>
-#include <openssl/rand.h>
+#include <openssl/crypto.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "random_pool.h"
 #include "s2s_internal.h"
 
 /* --- generations ------------------------------------------------------------------------- */
@@ -61,7 +62,7 @@ int s2s_is_host(const xc_s2s_config *cfg, xc_str domain)
 
 int s2s_random(uint8_t *out, size_t n)
 {
-    if (RAND_bytes(out, (int)n) != 1) {
+    if (xs_random_take(out, n) != 0) {
         xs_err("s2s: RAND_bytes failed");
         return -1;
     }
