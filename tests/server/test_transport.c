@@ -7,7 +7,9 @@
  *     the client side presents its certificate and sends SNI, both sides see the peer's names,
  *     data after the handshake is delivered, close_notify reaches the peer as on_closed;
  *   - the output cap (send_bounded / has_room), a refused connect, and on_released coming once
- *     per transport with every handle closed (uv_loop_close succeeds).
+ *     per transport with every handle closed (uv_loop_close succeeds);
+ *   - output written while a read is handled (corked) counts in the backlog at once, leaves in
+ *     order and before the FIN of a close made in that same read.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -30,6 +32,8 @@ typedef struct side {
     size_t take_once;        /* >0: the next on_data takes only this many bytes */
     int starttls;            /* server: answer "<starttls/>" with <proceed/> and TLS */
     int proceed;             /* client: answer "<proceed/>" with TLS */
+    int burst;               /* answer "go" with three sends and a close, all in that read */
+    size_t burst_backlog;    /* the backlog seen right after the three sends */
     int tls_done, tls_failed, closed, released, connected, connect_failed;
     xs_transport_end end;
 } side;
@@ -64,6 +68,17 @@ static size_t on_data(void *owner, const uint8_t *p, size_t n)
         append(s, p, 10);
         assert_int_equal(xs_transport_start_tls_client(s->t, g_ctx_b, "b.test", "a.test"), XS_TRANSPORT_OK);
         return 10;
+    }
+    if (s->burst && n == 2 && memcmp(p, "go", 2) == 0) {
+        size_t before = xs_transport_backlog(s->t);
+
+        append(s, p, n);
+        assert_int_equal(xs_transport_send(s->t, (const uint8_t *)"a", 1), XS_TRANSPORT_OK);
+        assert_int_equal(xs_transport_send(s->t, (const uint8_t *)"bb", 2), XS_TRANSPORT_OK);
+        assert_int_equal(xs_transport_send_bounded(s->t, (const uint8_t *)"ccc", 3), XS_TRANSPORT_OK);
+        s->burst_backlog = xs_transport_backlog(s->t) - before;
+        xs_transport_close(s->t);
+        return n;
     }
     if (s->take_once > 0 && s->take_once < n) {
         size_t k = s->take_once;
@@ -299,6 +314,21 @@ static void test_starttls_drops_injected_bytes_and_verifies_both_ways(void **sta
     assert_int_equal(g_server.closed, 0);
 }
 
+static void test_output_of_one_read_leaves_in_order_before_the_fin(void **state)
+{
+    (void)state;
+    connect_pair(1u << 20);
+    g_server.burst = 1;
+    assert_int_equal(xs_transport_send(g_client.t, (const uint8_t *)"go", 2), XS_TRANSPORT_OK);
+    RUN_UNTIL(g_client.closed == 1);
+    assert_int_equal(g_server.burst_backlog, 6);    /* the cap sees corked bytes at once */
+    assert_int_equal(g_client.got_len, 6);
+    assert_memory_equal(g_client.got, "abbccc", 6);
+    assert_int_equal(g_client.end, XS_TRANSPORT_END_EOF);   /* the client side ends on that EOF */
+    RUN_UNTIL(g_client.released == 1 && g_server.released == 1);
+    assert_int_equal(g_server.closed, 0);
+}
+
 static void test_refused_connect(void **state)
 {
     struct sockaddr_in dead;
@@ -344,6 +374,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_held_input_waits_for_resume),
         cmocka_unit_test(test_starttls_drops_injected_bytes_and_verifies_both_ways),
+        cmocka_unit_test(test_output_of_one_read_leaves_in_order_before_the_fin),
         cmocka_unit_test(test_refused_connect),
         cmocka_unit_test(test_abort_while_connecting),
     };
