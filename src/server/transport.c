@@ -13,13 +13,14 @@
  *     queue cap, the owner's pause and held input cannot fight over uv_read_start/stop;
  *   - one uv_timer serves two phases that never overlap: the resume kick while open, the linger
  *     after our close;
- *   - while a read or a resume kick is being handled (the "cork"), bytes for the socket — raw or
- *     TLS records — are appended to the transport's `pend` in order instead of being written one
- *     uv_write each; the cork's end submits each transport's pend as one write. A read of eight
- *     stanzas for one recipient used to cost eight write(2) calls and eight loopback segments;
- *     now it costs one. Everything that leaves the cork early — a STARTTLS switch, a close —
- *     still goes out in order: pend is submitted before uv_shutdown, and TLS bytes follow the
- *     plaintext before them in the same buffer.
+ *   - while a read or a resume kick is being handled (the "cork"), output is collected per
+ *     transport instead of leaving one uv_write (and, under TLS, one record) per send: plaintext
+ *     for an established TLS session in `plain`, bytes for the socket (raw, or TLS records) in
+ *     `pend`. The cork's end seals each transport's plain in one SSL_write behind its pend and
+ *     submits pend as one write. A read of eight stanzas for one recipient used to cost eight
+ *     records, eight write(2) calls and eight loopback segments; now one of each. Order holds:
+ *     a close seals plain before close_notify and submits pend before uv_shutdown; STARTTLS
+ *     happens before TLS is up, when nothing is held in plain.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,9 +49,11 @@ struct xs_transport {
     xs_tls *tls;                  /* set from STARTTLS on */
     uint8_t *held;                /* plaintext the owner did not take yet */
     size_t held_len;
+    uint8_t *plain;               /* TLS plaintext sent while corked, sealed at the cork's end */
+    size_t plain_len, plain_cap;
     wreq *pend;                   /* socket bytes written while corked, submitted at the cork's end */
     size_t pend_cap;
-    xs_transport *pend_next;      /* the corked transports with pend bytes */
+    xs_transport *pend_next;      /* the corked transports with plain or pend bytes */
     struct sockaddr_storage peer_ss;
     char peer[XS_TRANSPORT_PEER_MAX];
     int handles;                  /* open libuv handles */
@@ -75,11 +78,12 @@ struct xs_transport {
 static uint8_t g_read[READ_BUF];      /* one read at a time: the loop is single-threaded */
 static uint8_t g_plain[READ_BUF];
 static unsigned g_cork;               /* nesting depth of cork_begin */
-static xs_transport *g_pend_list;     /* transports whose pend waits for the cork's end */
+static xs_transport *g_pend_list;     /* transports whose plain or pend waits for the cork's end */
 
 static void on_read(uv_stream_t *st, ssize_t nread, const uv_buf_t *buf);
 static void on_timer(uv_timer_t *timer);
 static void tls_drain(xs_transport *t);
+static int flush_tls(xs_transport *t);
 
 /* --- life cycle -------------------------------------------------------------------------- */
 
@@ -101,6 +105,9 @@ static void pend_drop(xs_transport *t)
 {
     xs_transport **pp;
 
+    free(t->plain);
+    t->plain = NULL;
+    t->plain_len = t->plain_cap = 0;
     free(t->pend);
     t->pend = NULL;
     t->pend_cap = 0;
@@ -203,6 +210,16 @@ static int submit(xs_transport *t, wreq *w)
     return 0;
 }
 
+/* Puts t on the cork list, once. */
+static void pend_list(xs_transport *t)
+{
+    if (!t->pend_listed) {
+        t->pend_next = g_pend_list;
+        g_pend_list = t;
+        t->pend_listed = 1;
+    }
+}
+
 /* Room for n more corked bytes at the end of t->pend (t goes on the cork list); NULL after
  * destroying t when memory ran out (the caller's send then answers CLOSED, as write_raw's). */
 static uint8_t *pend_room(xs_transport *t, size_t n)
@@ -225,12 +242,55 @@ static uint8_t *pend_room(xs_transport *t, size_t n)
         t->pend = w;
         t->pend_cap = cap;
     }
-    if (!t->pend_listed) {
-        t->pend_next = g_pend_list;
-        g_pend_list = t;
-        t->pend_listed = 1;
-    }
+    pend_list(t);
     return t->pend->data + used;
+}
+
+/* Keeps n plaintext bytes for t's TLS session until the cork ends. -1 after destroying t when
+ * memory ran out. */
+static int plain_keep(xs_transport *t, const uint8_t *p, size_t n)
+{
+    if (t->plain_cap - t->plain_len < n) {
+        size_t cap = t->plain_cap > 0 ? t->plain_cap : 4096u;
+        uint8_t *b;
+
+        while (cap - t->plain_len < n)
+            cap *= 2u;
+        b = realloc(t->plain, cap);
+        if (b == NULL) {
+            xs_log(XS_LOG_ERROR, "%s out of memory", t->peer);
+            destroy(t);
+            return -1;
+        }
+        t->plain = b;
+        t->plain_cap = cap;
+    }
+    memcpy(t->plain + t->plain_len, p, n);
+    t->plain_len += n;
+    pend_list(t);
+    return 0;
+}
+
+/* Encrypts what plain holds, in one SSL_write, and moves the records out (into pend while
+ * corked). 0, or -1 when the connection was destroyed (its owner hears on_closed). */
+static int plain_seal(xs_transport *t)
+{
+    uint8_t *b = t->plain;
+    size_t n = t->plain_len;
+
+    if (b == NULL || t->dead)
+        return t->dead ? -1 : 0;
+    t->plain = NULL;
+    t->plain_len = t->plain_cap = 0;
+    if (n > 0 && xs_tls_write(t->tls, b, n) != XS_TLS_OK) {
+        free(b);
+        xs_log(XS_LOG_INFO, "%s TLS: %s", t->peer, xs_tls_error(t->tls));
+        ended(t, XS_TRANSPORT_END_TLS_ERROR, xs_tls_error(t->tls));
+        destroy(t);
+        return -1;
+    }
+    free(b);
+    return flush_tls(t);
 }
 
 /* Submits t->pend as one write. 0, or -1 when the connection was destroyed; a write libuv
@@ -266,19 +326,25 @@ static void cork_begin(void)
     g_cork++;
 }
 
-/* The outermost cork ends: every transport's corked bytes go out, one write each. */
+/* The outermost cork ends: every transport's plaintext is sealed behind its pend and pend
+ * goes out as one write. The cork holds until the list is empty, so output that owners write
+ * meanwhile (an on_closed a failed write caused) is collected and sent the same way. */
 static void cork_end(void)
 {
-    if (--g_cork > 0)
+    if (g_cork > 1) {
+        g_cork--;
         return;
+    }
     while (g_pend_list != NULL) {
         xs_transport *t = g_pend_list;
 
         g_pend_list = t->pend_next;
         t->pend_next = NULL;
         t->pend_listed = 0;
-        (void)pend_submit(t);
+        if (plain_seal(t) == 0)
+            (void)pend_submit(t);
     }
+    g_cork = 0;
 }
 
 static int write_raw(xs_transport *t, const uint8_t *data, size_t len)
@@ -347,7 +413,8 @@ static int flush_tls(xs_transport *t)
 
 size_t xs_transport_backlog(const xs_transport *t)
 {
-    return t->queued + (t->pend != NULL ? t->pend->len : 0u) + (t->tls != NULL ? xs_tls_plain_pending(t->tls) : 0u);
+    return t->queued + t->plain_len + (t->pend != NULL ? t->pend->len : 0u) +
+           (t->tls != NULL ? xs_tls_plain_pending(t->tls) : 0u);
 }
 
 void xs_transport_trim(xs_transport *t)
@@ -374,6 +441,8 @@ xs_transport_status xs_transport_send(xs_transport *t, const uint8_t *p, size_t 
         xs_log(XS_LOG_DEBUG, "%s dropped %zu bytes of output during the TLS handshake", t->peer, n);
         return XS_TRANSPORT_FAILED;
     }
+    if (t->tls_up && g_cork > 0)
+        return plain_keep(t, p, n) == 0 ? XS_TRANSPORT_OK : XS_TRANSPORT_CLOSED;
     if (t->tls_up) {
         if (xs_tls_write(t->tls, p, n) != XS_TLS_OK) {
             xs_log(XS_LOG_INFO, "%s TLS: %s", t->peer, xs_tls_error(t->tls));
@@ -417,6 +486,8 @@ static void orderly_close(xs_transport *t)
         return;
     }
     if (t->tls_up) {
+        if (plain_seal(t) != 0)
+            return;               /* the stream's last bytes precede close_notify */
         xs_tls_close(t->tls);
         if (flush_tls(t) != 0)
             return;

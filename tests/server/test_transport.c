@@ -9,7 +9,7 @@
  *   - the output cap (send_bounded / has_room), a refused connect, and on_released coming once
  *     per transport with every handle closed (uv_loop_close succeeds);
  *   - output written while a read is handled (corked) counts in the backlog at once, leaves in
- *     order and before the FIN of a close made in that same read.
+ *     order and before the FIN (and under TLS before close_notify) of a close made in that read.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -306,9 +306,13 @@ static void test_starttls_drops_injected_bytes_and_verifies_both_ways(void **sta
                      0);
     assert_int_equal(ok, 1);
     assert_int_equal(n, 2);
-    /* the server closes: close_notify reaches the client as CLOSE_NOTIFY */
-    xs_transport_close(g_server.t);
+    /* the server answers "go" with three sends and a close in that read: the corked plaintext
+     * is sealed before close_notify, which reaches the client as CLOSE_NOTIFY */
+    g_server.burst = 1;
+    assert_int_equal(xs_transport_send(g_client.t, (const uint8_t *)"go", 2), XS_TRANSPORT_OK);
     RUN_UNTIL(g_client.released == 1 && g_server.released == 1);
+    assert_int_equal(g_server.burst_backlog, 6);
+    assert_string_equal(g_client.got, "<proceed/>abbccc");
     assert_int_equal(g_client.closed, 1);
     assert_int_equal(g_client.end, XS_TRANSPORT_END_CLOSE_NOTIFY);
     assert_int_equal(g_server.closed, 0);
