@@ -19,12 +19,13 @@ TLS_NAMES_TEST_BIN := $(B)/tests/server/test_tls_names
 TRANSPORT_TEST_BIN := $(B)/tests/server/test_transport
 STREAM_MEMORY_TEST_BIN := $(B)/tests/server/test_stream_memory
 STRINGPREP_TEST_BIN := $(B)/tests/server/test_stringprep
+RANDOM_POOL_TEST_BIN := $(B)/tests/server/test_random_pool
 XS_SASL_LIBS = $(shell pkg-config --libs libsasl2 sqlite3 libcrypto)
 
 $(SERVER_OBJ): PC_CFLAGS += $(shell pkg-config --cflags $(SERVER_PKGS))
 
 all: $(B)/xmppd $(ROUTER_TEST_BIN) $(ADDR_TEST_BIN) $(TLS_NAMES_TEST_BIN) $(TRANSPORT_TEST_BIN) $(STREAM_MEMORY_TEST_BIN) \
-     $(STRINGPREP_TEST_BIN)
+     $(STRINGPREP_TEST_BIN) $(RANDOM_POOL_TEST_BIN)
 
 $(B)/xmppd: $(SERVER_OBJ) $(SASL_OBJ) $(ADAPTER_OBJ) $(B)/libxcore.a
 	@mkdir -p $(dir $@)
@@ -33,7 +34,7 @@ $(B)/xmppd: $(SERVER_OBJ) $(SASL_OBJ) $(ADAPTER_OBJ) $(B)/libxcore.a
 
 -include $(SERVER_OBJ:.o=.d)
 
-# Unit tests of the router, the per-address limits, stream memory parking, the stringprep adapter, the peer-certificate
+# Unit tests of the router, the per-address limits, stream memory parking, the stringprep adapter, the random pool, the peer-certificate
 # names of s2s TLS and the transport on a loopback loop (cmocka); run by server-test before the integration tests.
 
 $(ROUTER_TEST_BIN): tests/server/test_router.c $(B)/src/server/router.o
@@ -47,6 +48,11 @@ $(ADDR_TEST_BIN): tests/server/test_addr_limits.c $(B)/src/server/addr_limits.o
 $(STREAM_MEMORY_TEST_BIN): tests/server/test_stream_memory.c $(B)/src/server/stream_memory.o
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -Isrc/core -Isrc/server $(PC_CFLAGS) $< $(B)/src/server/stream_memory.o $(LDFLAGS_ALL) $(PC_LIBS) -o $@
+
+$(RANDOM_POOL_TEST_BIN): tests/server/test_random_pool.c $(B)/src/server/random_pool.o
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -Isrc/server $(PC_CFLAGS) $< $(B)/src/server/random_pool.o $(LDFLAGS_ALL) $(PC_LIBS) \
+	    $(shell pkg-config --libs libcrypto) -o $@
 
 $(STRINGPREP_TEST_BIN): tests/server/test_stringprep.c $(B)/src/server/adapter_stringprep_libidn.o
 	@mkdir -p $(dir $@)
@@ -89,9 +95,9 @@ INTEGRATION_BINS :=
 include $(sort $(wildcard tests/integration/*.mk))
 
 server-test: $(B)/xmppd $(ROUTER_TEST_BIN) $(ADDR_TEST_BIN) $(TLS_NAMES_TEST_BIN) $(TRANSPORT_TEST_BIN) \
-             $(STREAM_MEMORY_TEST_BIN) $(STRINGPREP_TEST_BIN) $(INTEGRATION_BINS)
+             $(STREAM_MEMORY_TEST_BIN) $(STRINGPREP_TEST_BIN) $(RANDOM_POOL_TEST_BIN) $(INTEGRATION_BINS)
 	@tests/run_unit.sh $(ROUTER_TEST_BIN) $(ADDR_TEST_BIN) $(TLS_NAMES_TEST_BIN) $(TRANSPORT_TEST_BIN) \
-	    $(STREAM_MEMORY_TEST_BIN) $(STRINGPREP_TEST_BIN)
+	    $(STREAM_MEMORY_TEST_BIN) $(STRINGPREP_TEST_BIN) $(RANDOM_POOL_TEST_BIN)
 	@XMPPD_BIN=$(B)/xmppd XMPPCTL_BIN=$(B)/xmppctl /usr/bin/python3 -m pytest -q tests/integration
 
 # LSan: libsasl2 keeps its plugin tables for the life of the process (tests/integration/lsan.supp).
