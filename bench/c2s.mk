@@ -24,3 +24,8 @@ $(XLOAD_BIN): $(XLOAD_OBJ)
 .PHONY: bench-c2s
 bench-c2s: $(B)/xmppd $(B)/xmppctl $(XLOAD_BIN)
 	@XMPPD_BIN=$(B)/xmppd XMPPCTL_BIN=$(B)/xmppctl XLOAD_BIN=$(XLOAD_BIN) bench/run_c2s.sh
+
+# N (100,000) authenticated TLS sessions held with messages flowing (bench/run_100k.sh; ~25 min)
+.PHONY: bench-100k
+bench-100k: $(B)/xmppd $(B)/xmppctl $(XLOAD_BIN)
+	@XMPPD_BIN=$(B)/xmppd XMPPCTL_BIN=$(B)/xmppctl XLOAD_BIN=$(XLOAD_BIN) bench/run_100k.sh

@@ -107,6 +107,15 @@ void xl_report_results(FILE *f, const xl_run *r)
     }
     fprintf(f, "  generator     %.0f%% of one core in the measured window; SCRAM cache %llu PBKDF2 runs, %llu reused\n",
             100.0 * r->cpu_counted / secs, (unsigned long long)computed, (unsigned long long)reused);
+    if (c->mode != XL_MODE_IDLE && r->server_cpu_counted >= 0) {
+        uint64_t ops = c->mode == XL_MODE_LOGIN ? r->logins_counted : r->received_counted;
+
+        fprintf(f, "  server CPU    %.0f%% of one core in the measured window", 100.0 * r->server_cpu_counted / secs);
+        if (ops > 0)
+            fprintf(f, ": %.1f µs per %s", 1e6 * r->server_cpu_counted / (double)ops,
+                    c->mode == XL_MODE_LOGIN ? "login" : "message");
+        fprintf(f, "\n");
+    }
 
     fprintf(f, "RESULT label=%s mode=%s clients=%u sessions=%u errors=%llu", c->label[0] ? c->label : "-",
             mode_name(c->mode), c->clients, r->sessions,
@@ -128,6 +137,13 @@ void xl_report_results(FILE *f, const xl_run *r)
             phase_rss(r, "start", 0), base, idle, phase_rss(r, "messages", 1), phase_rss(r, "closed", 0));
     if (per_session >= 0)
         fprintf(f, " bytes_per_session=%.0f", per_session);
+    if (c->mode != XL_MODE_IDLE && r->server_cpu_counted >= 0) {
+        uint64_t ops = c->mode == XL_MODE_LOGIN ? r->logins_counted : r->received_counted;
+
+        fprintf(f, " server_cpu_pct=%.0f", 100.0 * r->server_cpu_counted / secs);
+        if (ops > 0)
+            fprintf(f, " server_us_per_op=%.2f", 1e6 * r->server_cpu_counted / (double)ops);
+    }
     fprintf(f, " gen_cpu_pct=%.0f\n", 100.0 * r->cpu_counted / secs);
     fflush(f);
 }

@@ -514,6 +514,7 @@ static void count_begin(xl_run *r)
     r->counting = 1;
     r->count_start_ns = xl_now_ns();
     r->cpu_at_count = cpu_seconds();
+    r->server_cpu_at_count = xl_cpu_seconds(r->cfg->server_pid);
 }
 
 static void count_end(xl_run *r)
@@ -521,6 +522,13 @@ static void count_end(xl_run *r)
     r->counting = 0;
     r->counted_seconds = (double)(xl_now_ns() - r->count_start_ns) / (double)NS;
     r->cpu_counted = cpu_seconds() - r->cpu_at_count;
+    r->server_cpu_counted = -1;
+    if (r->server_cpu_at_count >= 0) {
+        double now = xl_cpu_seconds(r->cfg->server_pid);
+
+        if (now >= r->server_cpu_at_count)
+            r->server_cpu_counted = now - r->server_cpu_at_count;
+    }
 }
 
 static void run_login(xl_run *r)

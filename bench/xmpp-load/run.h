@@ -100,6 +100,8 @@ typedef struct xl_run {
     uint32_t phases;
     long rss_max_now;         /* highest RSS sampled in the current phase */
     double counted_seconds, cpu_counted;   /* the measured window, and our CPU time in it */
+    double server_cpu_at_count;            /* the server's CPU seconds (--server-pid) at its start, or -1 */
+    double server_cpu_counted;             /* ... used in the window, or -1 when unknown */
     double ramp_logins_per_s;
     uint32_t sessions;        /* msg: bound after the login ramp; idle: at the end of the hold */
 } xl_run;
