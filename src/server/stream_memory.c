@@ -16,7 +16,6 @@
 #define ALIGN 64u   /* each region starts on a cache line (and suits every member's alignment) */
 #define BLOCK 64u   /* the unit parking saves: a block of zeros is not saved */
 #define RUN_HDR 8u  /* first block, number of blocks */
-#define VEC_PAGES 256u
 
 static size_t round_up(size_t n, size_t to)
 {
@@ -105,48 +104,65 @@ static uint32_t get_u32(const uint8_t *p)
     return v;
 }
 
-/* Walks the nonzero blocks of the resident pages. With out == NULL it only measures; else it
- * writes the image (out has room for what the measuring pass returned). *resident: bytes of
- * resident pages. -1 when mincore fails. */
-static int scan(const xs_stream_memory *m, uint8_t *out, size_t *image_len, size_t *resident)
+static unsigned char *g_vec;   /* one residency byte per page of the mapping being parked */
+static size_t g_vec_cap;        /* (one thread; every stream's mapping has the same size) */
+
+/* Which pages of m are resident, in one mincore call (a call per chunk, and a second walk for
+ * the copying pass, made the mincore page walk ~15% of the server's CPU when sparse messages
+ * woke and parked streams all the time). NULL when mincore fails or memory runs out. */
+static const unsigned char *residency(const xs_stream_memory *m)
+{
+    size_t npages = m->size / page_size();
+
+    if (npages > g_vec_cap) {
+        unsigned char *v = realloc(g_vec, npages);
+
+        if (v == NULL)
+            return NULL;
+        g_vec = v;
+        g_vec_cap = npages;
+    }
+    if (mincore(m->base, m->size, g_vec) != 0)
+        return NULL;
+    return g_vec;
+}
+
+/* Walks the nonzero blocks of the resident pages (vec: residency()). With out == NULL it only
+ * measures; else it writes the image (out has room for what the measuring pass returned).
+ * *resident: bytes of resident pages. */
+static void scan(const xs_stream_memory *m, const unsigned char *vec, uint8_t *out, size_t *image_len,
+                 size_t *resident)
 {
     const uint8_t *base = m->base;
-    size_t page = page_size(), npages = m->size / page, first, len = 0, hdr_at = 0;
+    size_t page = page_size(), npages = m->size / page, i, len = 0, hdr_at = 0;
     uint32_t run_first = 0, run_n = 0;
-    unsigned char vec[VEC_PAGES];
 
     *resident = 0;
-    for (first = 0; first < npages; first += VEC_PAGES) {
-        size_t n = npages - first < VEC_PAGES ? npages - first : VEC_PAGES, i;
+    for (i = 0; i < npages; i++) {
+        size_t off;
 
-        if (mincore((void *)(uintptr_t)(base + first * page), n * page, vec) != 0)
-            return -1;
-        for (i = 0; i < n; i++) {
-            size_t off;
+        if ((vec[i] & 1u) == 0)
+            continue;
+        *resident += page;
+        for (off = i * page; off < (i + 1u) * page; off += BLOCK) {
+            uint32_t blk = (uint32_t)(off / BLOCK);
 
-            if ((vec[i] & 1u) == 0)
+            if (block_zero(base + off))
                 continue;
-            *resident += page;
-            for (off = (first + i) * page; off < (first + i + 1u) * page; off += BLOCK) {
-                uint32_t blk = (uint32_t)(off / BLOCK);
-
-                if (block_zero(base + off))
-                    continue;
-                if (run_n == 0 || run_first + run_n != blk) {
-                    if (run_n > 0 && out != NULL) {
-                        put_u32(out + hdr_at, run_first);
-                        put_u32(out + hdr_at + 4u, run_n);
-                    }
-                    hdr_at = len;
-                    len += RUN_HDR;
-                    run_first = blk;
-                    run_n = 0;
+            if (run_n == 0 || run_first + run_n != blk) {
+                if (run_n > 0 && out != NULL) {
+                    put_u32(out + hdr_at, run_first);
+                    put_u32(out + hdr_at + 4u, run_n);
                 }
-                if (out != NULL)
-                    memcpy(out + len, base + off, BLOCK);
-                len += BLOCK;
-                run_n++;
+                hdr_at = len;
+                len += RUN_HDR;
+                run_first = blk;
+                run_n = 0;
             }
+            if (out != NULL)
+                memcpy(out + len, base + off, BLOCK);
+            len += BLOCK;
+            run_n++;
         }
     }
     if (run_n > 0 && out != NULL) {
@@ -154,7 +170,6 @@ static int scan(const xs_stream_memory *m, uint8_t *out, size_t *image_len, size
         put_u32(out + hdr_at + 4u, run_n);
     }
     *image_len = len;
-    return 0;
 }
 
 /* mincore reports a swapped-out page as not resident, so scan would skip its bytes and
@@ -171,16 +186,21 @@ int xs_stream_memory_park(xs_stream_memory *m)
 {
     size_t len = 0, resident = 0, len2 = 0;
     uint8_t *image = NULL;
+    const unsigned char *vec;
 
-    if (m->base == NULL || m->parked || swap_configured())
+    if (m->base == NULL || m->parked || swap_configured() || (vec = residency(m)) == NULL)
         return 0;
-    if (scan(m, NULL, &len, &resident) != 0 || len >= resident)
-        return 0;                 /* nothing to gain (or mincore failed): stay as is */
+    scan(m, vec, NULL, &len, &resident);
+    if (len >= resident)
+        return 0;                 /* nothing to gain: stay as is */
     if (len > 0 && (image = malloc(len)) == NULL)
         return 0;
-    if (len > 0 && (scan(m, image, &len2, &resident) != 0 || len2 != len)) {
-        free(image);
-        return 0;
+    if (len > 0) {
+        scan(m, vec, image, &len2, &resident);
+        if (len2 != len) {        /* cannot happen: nothing ran between the two passes */
+            free(image);
+            return 0;
+        }
     }
     if (madvise(m->base, m->size, MADV_DONTNEED) != 0) {
         free(image);
