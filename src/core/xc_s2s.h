@@ -557,12 +557,16 @@ typedef struct xc_s2s_verify xc_s2s_verify;
       s->target.len <= XC_JID_PART_MAX && s->sender.len <= XC_JID_PART_MAX && s->cur < XC_S2S_REQUESTS_MAX &&
       s->fx.n_outcomes <= XC_S2S_REQUESTS_MAX + 1 && xc_str_valid(s->db_id) &&
       (\forall integer i; 0 <= i < XC_S2S_REQUESTS_MAX ==>
-          s->requests[i].id_len <= XC_S2S_ID_MAX && s->requests[i].key_len <= XC_S2S_KEY_MAX);
+          s->requests[i].id_len <= XC_S2S_ID_MAX && s->requests[i].key_len <= XC_S2S_KEY_MAX) &&
+      \separated(s, s->l.cfg, s->l.out.out + (0 .. s->l.out.cap - 1),
+                 s->l.xml.arena.base + (0 .. s->l.xml.arena.size - 1), s->l.xml.tree.nodes + (0 .. s->l.xml.tree.nodes_cap - 1),
+                 s->l.xml.tree.attrs + (0 .. s->l.xml.tree.attrs_cap - 1));
 */
 
 /*@ requires \valid(s) && xc_s2s_config_ok((xc_s2s_config *)cfg) && xc_s2s_memory_ok((xc_s2s_memory *)mem);
     requires xc_str_valid(target) && xc_str_valid(sender);
-    requires \separated(s, mem, cfg, mem->out + (0 .. mem->out_cap - 1));
+    requires \separated(s, mem, cfg, mem->out + (0 .. mem->out_cap - 1), mem->xml.nodes + (0 .. mem->xml.nodes_n - 1),
+                        mem->xml.attrs + (0 .. mem->xml.attrs_n - 1), mem->xml.bytes + (0 .. mem->xml.bytes_n - 1));
     assigns *s;
     ensures xc_s2s_verify_ok(s) && s->state == XC_S2S_VERIFY_S_CONNECTING;
 */
@@ -585,7 +589,10 @@ xc_s2s_status xc_s2s_verify_resolve_failed(xc_s2s_verify *s);
 xc_s2s_status xc_s2s_verify_connect_failed(xc_s2s_verify *s);
 /*@ requires xc_s2s_verify_ok(s) && \valid(consumed);
     requires len <= 0x7fffffff && (len == 0 || \valid_read(buf + (0 .. len - 1)));
-    requires \separated(consumed, s, buf + (0 .. len - 1));
+    requires \separated(buf + (0 .. len - 1), consumed, s, s->l.xml.arena.base + (0 .. s->l.xml.arena.size - 1));
+    requires \separated(consumed, s, s->l.out.out + (0 .. s->l.out.cap - 1),
+                        s->l.xml.arena.base + (0 .. s->l.xml.arena.size - 1), s->l.xml.tree.nodes + (0 .. s->l.xml.tree.nodes_cap - 1),
+                        s->l.xml.tree.attrs + (0 .. s->l.xml.tree.attrs_cap - 1));
     assigns *s, *consumed, XC_S2S_LINK_MEMORY(&s->l);
     ensures xc_s2s_verify_ok(s) && *consumed <= len;
     ensures (s->fx.flags & (XC_S2S_VERIFY_FX_START_TLS | XC_S2S_VERIFY_FX_DISCARD_INPUT)) != 0 ==> *consumed == len;

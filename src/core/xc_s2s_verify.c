@@ -12,6 +12,15 @@
 #include "xc_s2s_internal.h"
 #include "xc_str.h"
 
+/* What no entry point moves: the output buffer and the parser's pools stay where init put them
+ * (a loop's assigns and the callers' frames name them by the stream's fields). */
+/*@ predicate verify_frame{L1, L2}(xc_s2s_verify *s) =
+      \at(s->l.out.out, L1) == \at(s->l.out.out, L2) && \at(s->l.out.cap, L1) == \at(s->l.out.cap, L2) &&
+      \at(s->l.xml.arena.base, L1) == \at(s->l.xml.arena.base, L2) && \at(s->l.xml.arena.size, L1) == \at(s->l.xml.arena.size, L2) &&
+      \at(s->l.xml.tree.nodes, L1) == \at(s->l.xml.tree.nodes, L2) && \at(s->l.xml.tree.nodes_cap, L1) == \at(s->l.xml.tree.nodes_cap, L2) &&
+      \at(s->l.xml.tree.attrs, L1) == \at(s->l.xml.tree.attrs, L2) && \at(s->l.xml.tree.attrs_cap, L1) == \at(s->l.xml.tree.attrs_cap, L2);
+*/
+
 /*@ requires \valid(s);
     assigns s->fx;
 */
@@ -378,6 +387,7 @@ static xc_s2s_verify_event classify_element(xc_s2s_verify *s)
 /*@ requires xc_s2s_verify_ok(s);
     assigns *s, XC_S2S_LINK_MEMORY(&s->l);
     ensures xc_s2s_verify_ok(s);
+    ensures verify_frame{Old, Here}(s);
 */
 static void run_action(xc_s2s_verify *s, xc_s2s_verify_action a)
 {
@@ -438,6 +448,7 @@ static void run_action(xc_s2s_verify *s, xc_s2s_verify_action a)
 /*@ requires xc_s2s_verify_ok(s) && e < XC_S2S_VERIFY_E_COUNT;
     assigns *s, XC_S2S_LINK_MEMORY(&s->l);
     ensures xc_s2s_verify_ok(s);
+    ensures verify_frame{Old, Here}(s);
 */
 static void step(xc_s2s_verify *s, xc_s2s_verify_event e)
 {
@@ -447,14 +458,17 @@ static void step(xc_s2s_verify *s, xc_s2s_verify_event e)
     const xc_s2s_verify_row row = xc_s2s_verify_rows[r < XC_S2S_VERIFY_ROWS ? r : 0u];
     uint32_t k;
 
-    s->fx.row_line = row.line;
     /* every action runs: a closing row still reports every request (report_error_all) */
     /*@ loop invariant 0 <= k <= XC_S2S_VERIFY_MAX_ACTIONS && xc_s2s_verify_ok(s);
+        loop invariant verify_frame{Pre, Here}(s);
         loop assigns k, *s, XC_S2S_LINK_MEMORY(&s->l);
         loop variant XC_S2S_VERIFY_MAX_ACTIONS - k;
     */
     for (k = 0; k < row.n_actions && k < XC_S2S_VERIFY_MAX_ACTIONS; k++)
         run_action(s, row.actions[k]);
+    /* written after the actions (none reads or writes it): the loop starts from the state
+     * the precondition describes */
+    s->fx.row_line = row.line;
     if ((s->fx.flags & XC_S2S_VERIFY_FX_CLOSE) != 0 || s->state == XC_S2S_VERIFY_S_CLOSED) {
         s->state = XC_S2S_VERIFY_S_CLOSED;
         return;
