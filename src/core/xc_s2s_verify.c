@@ -120,6 +120,7 @@ static void report(xc_s2s_verify *s, uint32_t i, xc_s2s_outcome o)
     assigns s->fx.flags, s->fx.outcomes[0 .. XC_S2S_REQUESTS_MAX], s->fx.n_outcomes,
             s->requests[0 .. XC_S2S_REQUESTS_MAX - 1];
     ensures xc_s2s_verify_ok(s);
+    ensures verify_frame{Old, Here}(s);
 */
 static void report_error_all(xc_s2s_verify *s)
 {
