@@ -127,6 +127,7 @@ static void report_error_all(xc_s2s_verify *s)
     uint32_t i;
 
     /*@ loop invariant 0 <= i <= XC_S2S_REQUESTS_MAX && xc_s2s_verify_ok(s);
+        loop invariant verify_frame{Pre, Here}(s);
         loop assigns i, s->fx.flags, s->fx.outcomes[0 .. XC_S2S_REQUESTS_MAX], s->fx.n_outcomes,
                      s->requests[0 .. XC_S2S_REQUESTS_MAX - 1];
         loop variant XC_S2S_REQUESTS_MAX - i;
