@@ -19,7 +19,8 @@
  * 0x00-0x1F and 0x7F (Nodeprep, Resourceprep; Nameprep does not list C.2.1) and Nodeprep's
  * own eight characters (RFC 3920 Appendix A.5); bidi rules need a RandALCat character, and
  * ASCII has none. tests/server/test_stringprep.c checks this against libidn for every ASCII
- * string of up to three characters and for random longer ones.
+ * string of up to two characters, every three-character string over the character classes
+ * and random longer ones; fuzz/fuzz_stringprep.c does the same for any ASCII input.
  */
 #include <stringprep.h>
 #include <string.h>
