@@ -220,6 +220,17 @@ static void pend_list(xs_transport *t)
     }
 }
 
+/* The capacity a corked buffer of cap bytes, used of them taken, grows to so that n more fit:
+ * doubled from 4 KiB, so a read's output costs a few reallocations at most. */
+static size_t corked_cap(size_t cap, size_t used, size_t n)
+{
+    if (cap == 0)
+        cap = 4096u;
+    while (cap - used < n)
+        cap *= 2u;
+    return cap;
+}
+
 /* Room for n more corked bytes at the end of t->pend (t goes on the cork list); NULL after
  * destroying t when memory ran out (the caller's send then answers CLOSED, as write_raw's). */
 static uint8_t *pend_room(xs_transport *t, size_t n)
@@ -227,11 +238,9 @@ static uint8_t *pend_room(xs_transport *t, size_t n)
     size_t used = t->pend != NULL ? t->pend->len : 0u;
 
     if (t->pend == NULL || t->pend_cap - used < n) {
-        size_t cap = t->pend_cap > 0 ? t->pend_cap : 4096u;
+        size_t cap = corked_cap(t->pend_cap, used, n);
         wreq *w;
 
-        while (cap - used < n)
-            cap *= 2u;
         w = realloc(t->pend, sizeof *w + cap);
         if (w == NULL) {
             xs_log(XS_LOG_ERROR, "%s out of memory", t->peer);
@@ -251,11 +260,9 @@ static uint8_t *pend_room(xs_transport *t, size_t n)
 static int plain_keep(xs_transport *t, const uint8_t *p, size_t n)
 {
     if (t->plain_cap - t->plain_len < n) {
-        size_t cap = t->plain_cap > 0 ? t->plain_cap : 4096u;
+        size_t cap = corked_cap(t->plain_cap, t->plain_len, n);
         uint8_t *b;
 
-        while (cap - t->plain_len < n)
-            cap *= 2u;
         b = realloc(t->plain, cap);
         if (b == NULL) {
             xs_log(XS_LOG_ERROR, "%s out of memory", t->peer);
@@ -360,7 +367,7 @@ static int write_raw(xs_transport *t, const uint8_t *data, size_t len)
             return -1;
         memcpy(room, data, len);
         t->pend->len += len;
-        return 0;
+        return 0;                 /* submitted at the cork's end */
     }
     w = malloc(sizeof *w + len);
     if (w == NULL) {
