@@ -23,6 +23,9 @@ FUZZ_EXTRA_CFLAGS_sasl := $(shell pkg-config --cflags $(FUZZ_SASL_PKGS)) \
     -DXS_SASL_PLUGIN_DIR='"$(shell pkg-config --variable=libdir libsasl2)/sasl2"'
 FUZZ_EXTRA_LIBS_sasl := $(shell pkg-config --libs $(FUZZ_SASL_PKGS))
 
+# fuzz_tls13_records: the record layer of handed-over TLS 1.3 sessions (src/server).
+FUZZ_EXTRA_SRC_tls13_records := src/server/tls13_records.c
+
 # Extra prerequisites (no recipe: the pattern rules below still build these targets).
 $(foreach h,$(FUZZ_NAMES),$(if $(FUZZ_EXTRA_SRC_$(h)),$(eval build/replay/$(h) build/libfuzzer/$(h) \
     build/afl/$(h): $(FUZZ_EXTRA_SRC_$(h)) $(wildcard $(FUZZ_EXTRA_SRC_$(h):.c=.h)))))

@@ -332,7 +332,7 @@ static int load_groups(ctx *c, const config_setting_t *root, xs_config *cfg)
                                             "output_queue_bytes", "auth_failures", "streams_per_address",
                                             "auth_failures_per_address", "auth_failure_window", NULL };
     static const char *const k_timeouts[] = { "handshake", "idle", "ping", NULL };
-    static const char *const k_tls[] = { "ciphers", "ciphersuites", NULL };
+    static const char *const k_tls[] = { "ciphers", "ciphersuites", "idle_handover", NULL };
     const config_setting_t *g;
 
     if ((g = config_setting_get_member(root, "limits")) != NULL) {
@@ -367,7 +367,8 @@ static int load_groups(ctx *c, const config_setting_t *root, xs_config *cfg)
             return fail(c, g, "'tls' must be a group { ... }");
         if (only_known(c, g, k_tls) != 0 ||
             get_str(c, g, "ciphers", cfg->tls_ciphers, sizeof cfg->tls_ciphers, 0) != 0 ||
-            get_str(c, g, "ciphersuites", cfg->tls_ciphersuites, sizeof cfg->tls_ciphersuites, 0) != 0)
+            get_str(c, g, "ciphersuites", cfg->tls_ciphersuites, sizeof cfg->tls_ciphersuites, 0) != 0 ||
+            get_bool(c, g, "idle_handover", &cfg->tls_idle_handover) != 0)
             return -1;
     }
     return 0;
@@ -561,6 +562,7 @@ static void defaults(xs_config *cfg)
     /* forward secrecy and AEAD only on TLS 1.2; TLS 1.3 suites are all of that kind */
     snprintf(cfg->tls_ciphers, sizeof cfg->tls_ciphers, "%s",
              "ECDHE+AESGCM:ECDHE+CHACHA20:DHE+AESGCM:DHE+CHACHA20:!aNULL:!eNULL");
+    cfg->tls_idle_handover = 1;
     cfg->log_level = XS_LOG_INFO;
     cfg->s2s.require_encryption = 1;
     cfg->s2s.policy = XC_S2S_POLICY_OPEN;

@@ -106,6 +106,7 @@ typedef struct xs_config {
     uint32_t ping_timeout;           /* seconds after that ping for any input, else the close (60) */
     char tls_ciphers[XS_CFG_CIPHERS_MAX];       /* TLS 1.2 cipher list */
     char tls_ciphersuites[XS_CFG_CIPHERS_MAX];  /* TLS 1.3 suites ("" = OpenSSL's) */
+    int tls_idle_handover;                      /* idle TLS 1.3 c2s sessions leave OpenSSL (tls13_records.c) */
     char user[64];                   /* the account xmppd runs as once started ("" = stay) */
     char dialback_secret[XS_CFG_PATH_MAX];  /* s2s_dialback_secret_file, "" = data_dir/dialback.secret */
     char data_dir[XS_CFG_PATH_MAX];

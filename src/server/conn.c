@@ -249,7 +249,8 @@ static void on_timer(uv_timer_t *t)
 
 /* Parks the stream's memory once nothing used it for PARK_MS (stream_memory.h): between calls
  * into the core, so the bytes it finds again are the bytes it left. The transport gives back
- * its empty TLS buffers at the same time. */
+ * its empty TLS buffers at the same time, and a TLS 1.3 session at rest leaves OpenSSL
+ * (xs_tls_trim). */
 static void on_park(uv_timer_t *t)
 {
     xs_conn *c = t->data;
@@ -262,8 +263,14 @@ static void on_park(uv_timer_t *t)
         return;
     }
     (void)xs_stream_memory_park(&c->big);
-    if (c->t != NULL)
+    if (c->t != NULL) {
+        xs_tls *tls = xs_transport_tls(c->t);
+        int before = tls != NULL && xs_tls_handed_over(tls);
+
         xs_transport_trim(c->t);
+        if (tls != NULL && !before && xs_tls_handed_over(tls))
+            CLOG(c, XS_LOG_DEBUG, "idle: TLS 1.3 session handed over from OpenSSL to tls13_records");
+    }
 }
 
 /* --- routing ----------------------------------------------------------------------------- */

@@ -16,7 +16,7 @@ SASL_STRINGPREP_OBJ := $(B)/src/server/adapter_stringprep_libidn.o
 # xmppctl checkconfig runs the server's own loader and certificate loading (config.o, tls.o),
 # so it and `xmppd -t` cannot disagree; gencert is src/tools/gencert.c.
 XMPPCTL_OBJ := $(B)/src/tools/xmppctl.o $(B)/src/tools/gencert.o $(B)/src/server/store_sqlite.o \
-               $(B)/src/server/config.o $(B)/src/server/log.o $(B)/src/server/tls.o
+               $(B)/src/server/config.o $(B)/src/server/log.o $(B)/src/server/tls.o $(B)/src/server/tls13_records.o
 XMPPCTL_LIBS = $(shell pkg-config --libs libconfig openssl) $(SASL_LIBS)
 SASL_TEST_BIN := $(B)/tests/server/test_sasl
 

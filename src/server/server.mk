@@ -8,7 +8,7 @@
 #   make server-test-asan  the same against an ASan+UBSan build of xmppd (build/asan-server)
 
 SERVER_SRC := src/server/main.c src/server/config.c src/server/conn.c src/server/transport.c src/server/log.c \
-              src/server/router.c src/server/tls.c src/server/addr_limits.c src/server/privileges.c \
+              src/server/router.c src/server/tls.c src/server/tls13_records.c src/server/addr_limits.c src/server/privileges.c \
               src/server/dialback_secret.c src/server/stream_memory.c src/server/random_pool.c src/server/resolve.c \
               src/server/s2s.c src/server/s2s_connect.c src/server/s2s_in.c src/server/s2s_out.c src/server/s2s_verify.c
 SERVER_OBJ := $(SERVER_SRC:%.c=$(B)/%.o)
@@ -17,6 +17,7 @@ ROUTER_TEST_BIN := $(B)/tests/server/test_router
 ADDR_TEST_BIN := $(B)/tests/server/test_addr_limits
 TLS_NAMES_TEST_BIN := $(B)/tests/server/test_tls_names
 TRANSPORT_TEST_BIN := $(B)/tests/server/test_transport
+TLS_HANDOFF_TEST_BIN := $(B)/tests/server/test_tls_handoff
 STREAM_MEMORY_TEST_BIN := $(B)/tests/server/test_stream_memory
 STRINGPREP_TEST_BIN := $(B)/tests/server/test_stringprep
 RANDOM_POOL_TEST_BIN := $(B)/tests/server/test_random_pool
@@ -25,7 +26,7 @@ XS_SASL_LIBS = $(shell pkg-config --libs libsasl2 sqlite3 libcrypto)
 $(SERVER_OBJ): PC_CFLAGS += $(shell pkg-config --cflags $(SERVER_PKGS))
 
 all: $(B)/xmppd $(ROUTER_TEST_BIN) $(ADDR_TEST_BIN) $(TLS_NAMES_TEST_BIN) $(TRANSPORT_TEST_BIN) $(STREAM_MEMORY_TEST_BIN) \
-     $(STRINGPREP_TEST_BIN) $(RANDOM_POOL_TEST_BIN)
+     $(STRINGPREP_TEST_BIN) $(RANDOM_POOL_TEST_BIN) $(TLS_HANDOFF_TEST_BIN)
 
 $(B)/xmppd: $(SERVER_OBJ) $(SASL_OBJ) $(ADAPTER_OBJ) $(B)/libxcore.a
 	@mkdir -p $(dir $@)
@@ -60,17 +61,24 @@ $(STRINGPREP_TEST_BIN): tests/server/test_stringprep.c $(B)/src/server/adapter_s
 	    $(PC_LIBS) $(shell pkg-config --libs libidn) -o $@
 
 $(TLS_NAMES_TEST_BIN): tests/server/test_tls_names.c tests/server/test_certs.c tests/server/test_certs.h \
-                       $(B)/src/server/tls.o $(B)/src/server/log.o $(B)/libxcore.a
+                       $(B)/src/server/tls.o $(B)/src/server/tls13_records.o $(B)/src/server/log.o $(B)/libxcore.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -Isrc/core -Isrc/server $(PC_CFLAGS) $(shell pkg-config --cflags openssl) $< \
-	    tests/server/test_certs.c $(B)/src/server/tls.o $(B)/src/server/log.o $(B)/libxcore.a $(LDFLAGS_ALL) \
+	    tests/server/test_certs.c $(B)/src/server/tls.o $(B)/src/server/tls13_records.o $(B)/src/server/log.o $(B)/libxcore.a $(LDFLAGS_ALL) \
 	    $(PC_LIBS) $(shell pkg-config --libs openssl) -o $@
 
+$(TLS_HANDOFF_TEST_BIN): tests/server/test_tls_handoff.c tests/server/test_certs.c tests/server/test_certs.h \
+                         $(B)/src/server/tls.o $(B)/src/server/tls13_records.o $(B)/src/server/log.o $(B)/libxcore.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -Isrc/core -Isrc/server $(PC_CFLAGS) $(shell pkg-config --cflags openssl) $< \
+	    tests/server/test_certs.c $(B)/src/server/tls.o $(B)/src/server/tls13_records.o $(B)/src/server/log.o \
+	    $(B)/libxcore.a $(LDFLAGS_ALL) $(PC_LIBS) $(shell pkg-config --libs openssl) -o $@
+
 $(TRANSPORT_TEST_BIN): tests/server/test_transport.c tests/server/test_certs.c tests/server/test_certs.h \
-                       $(B)/src/server/transport.o $(B)/src/server/tls.o $(B)/src/server/log.o $(B)/libxcore.a
+                       $(B)/src/server/transport.o $(B)/src/server/tls.o $(B)/src/server/tls13_records.o $(B)/src/server/log.o $(B)/libxcore.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -Isrc/core -Isrc/server $(PC_CFLAGS) $(shell pkg-config --cflags openssl libuv) $< \
-	    tests/server/test_certs.c $(B)/src/server/transport.o $(B)/src/server/tls.o $(B)/src/server/log.o \
+	    tests/server/test_certs.c $(B)/src/server/transport.o $(B)/src/server/tls.o $(B)/src/server/tls13_records.o $(B)/src/server/log.o \
 	    $(B)/libxcore.a $(LDFLAGS_ALL) $(PC_LIBS) $(shell pkg-config --libs openssl libuv) -o $@
 
 .PHONY: run server-test server-test-asan
@@ -95,9 +103,9 @@ INTEGRATION_BINS :=
 include $(sort $(wildcard tests/integration/*.mk))
 
 server-test: $(B)/xmppd $(ROUTER_TEST_BIN) $(ADDR_TEST_BIN) $(TLS_NAMES_TEST_BIN) $(TRANSPORT_TEST_BIN) \
-             $(STREAM_MEMORY_TEST_BIN) $(STRINGPREP_TEST_BIN) $(RANDOM_POOL_TEST_BIN) $(INTEGRATION_BINS)
+             $(STREAM_MEMORY_TEST_BIN) $(STRINGPREP_TEST_BIN) $(RANDOM_POOL_TEST_BIN) $(TLS_HANDOFF_TEST_BIN) $(INTEGRATION_BINS)
 	@tests/run_unit.sh $(ROUTER_TEST_BIN) $(ADDR_TEST_BIN) $(TLS_NAMES_TEST_BIN) $(TRANSPORT_TEST_BIN) \
-	    $(STREAM_MEMORY_TEST_BIN) $(STRINGPREP_TEST_BIN) $(RANDOM_POOL_TEST_BIN)
+	    $(STREAM_MEMORY_TEST_BIN) $(STRINGPREP_TEST_BIN) $(RANDOM_POOL_TEST_BIN) $(TLS_HANDOFF_TEST_BIN)
 	@XMPPD_BIN=$(B)/xmppd XMPPCTL_BIN=$(B)/xmppctl /usr/bin/python3 -m pytest -q tests/integration
 
 # LSan: libsasl2 keeps its plugin tables for the life of the process (tests/integration/lsan.supp).

@@ -7,7 +7,11 @@
  *   - every host's SSL_CTX has the same protocol settings (versions, options, ciphers), so a
  *     switch by SNI (SSL_set_SSL_CTX) changes only the certificate;
  *   - the OpenSSL error queue is cleared before every operation and read right after it, so a
- *     reason in a log belongs to this connection.
+ *     reason in a log belongs to this connection;
+ *   - a session is handed to tls13_records.c only at a record boundary in both directions, with
+ *     the record numbers OpenSSL used (counted in the message callback from each Finished on)
+ *     and the traffic secrets it logged, and only when no post-handshake message changed a key;
+ *     from then on t->ssl is NULL and t->records runs the session.
  */
 #include <ctype.h>
 #include <openssl/err.h>
@@ -20,11 +24,13 @@
 
 #include "log.h"
 #include "tls.h"
+#include "tls13_records.h"
 
 struct xs_tls_ctx {
     uint32_t refs;
     uint32_t n;
     int s2s;                                  /* made by xs_tls_s2s_ctx_new */
+    int idle_handover;                        /* tls.idle_handover (c2s only: s2s streams never park) */
     char domain[XC_C2S_HOSTS_MAX][XS_CFG_NAME_MAX];
     SSL_CTX *ctx[XC_C2S_HOSTS_MAX];           /* the receiving side */
     SSL_CTX *client[XC_C2S_HOSTS_MAX];        /* s2s: the initiating side, NULL on c2s */
@@ -44,6 +50,14 @@ struct xs_tls {
     uint8_t *pending;     /* plaintext waiting for WANT_READ to clear */
     size_t pending_len;
     const char *sni;      /* the served host the client named (in ctx, which this session holds), or NULL */
+    /* TLS 1.3, for the hand-over to tls13_records.c (xs_tls_trim) */
+    xs_tls13 *records;    /* the session after the hand-over (ssl is NULL then), else NULL */
+    const char *version_name, *cipher_name;   /* OpenSSL's static names, kept for the logs */
+    uint8_t client_secret[XS_TLS13_SECRET_MAX], server_secret[XS_TLS13_SECRET_MAX];   /* *_TRAFFIC_SECRET_0 */
+    uint8_t client_secret_len, server_secret_len;
+    uint8_t counting[2];  /* [write_p]: that direction's Finished went by; records since are counted */
+    uint8_t key_changed;  /* a handshake message after a Finished (KeyUpdate): no hand-over */
+    uint64_t records_seen[2];   /* [write_p]: records under the application traffic keys */
     char err[256];
 };
 
@@ -73,6 +87,69 @@ static void info_cb(const SSL *ssl, int where, int ret)
         t->renegotiation = 1;
     if ((where & SSL_CB_HANDSHAKE_DONE) != 0)
         t->handshake_done = 1;
+}
+
+/* Keeps the two application traffic secrets of TLS 1.3 (the NSS key log lines OpenSSL builds,
+ * "CLIENT_TRAFFIC_SECRET_0 <client random> <secret>", and wipes after the call) for a later
+ * hand-over to tls13_records.c. */
+static void keylog_cb(const SSL *ssl, const char *line)
+{
+    static const char client_label[] = "CLIENT_TRAFFIC_SECRET_0 ", server_label[] = "SERVER_TRAFFIC_SECRET_0 ";
+    xs_tls *t = SSL_get_app_data(ssl);
+    uint8_t *secret, *len;
+    const char *hex;
+    size_t i, n;
+
+    if (t == NULL)
+        return;
+    if (strncmp(line, client_label, sizeof client_label - 1) == 0) {
+        secret = t->client_secret;
+        len = &t->client_secret_len;
+    } else if (strncmp(line, server_label, sizeof server_label - 1) == 0) {
+        secret = t->server_secret;
+        len = &t->server_secret_len;
+    } else {
+        return;
+    }
+    hex = strchr(line + sizeof client_label - 1, ' ');    /* past the client random */
+    *len = 0;
+    if (hex == NULL)
+        return;
+    hex++;
+    n = strlen(hex) / 2;
+    if (n > XS_TLS13_SECRET_MAX || strlen(hex) % 2 != 0)
+        return;
+    for (i = 0; i < n; i++) {
+        unsigned int byte;
+        if (!isxdigit((unsigned char)hex[2 * i]) || !isxdigit((unsigned char)hex[2 * i + 1]) ||
+            sscanf(hex + 2 * i, "%2x", &byte) != 1) {
+            OPENSSL_cleanse(secret, XS_TLS13_SECRET_MAX);
+            return;
+        }
+        secret[i] = (uint8_t)byte;
+    }
+    *len = (uint8_t)n;
+}
+
+/* Counts the records each way under the application traffic keys: from the record after the
+ * Finished of that direction on, every record header (OpenSSL reports each one it reads or
+ * writes, before the handshake messages inside). A handshake message after that Finished
+ * (KeyUpdate: a new key, numbers from 0) rules the hand-over out for this session. */
+static void msg_cb(int write_p, int version, int content_type, const void *buf, size_t len, SSL *ssl, void *arg)
+{
+    xs_tls *t = SSL_get_app_data(ssl);
+    int w = write_p != 0;
+
+    (void)version;
+    (void)arg;
+    if (t == NULL)
+        return;
+    if (content_type == SSL3_RT_HEADER && t->counting[w])
+        t->records_seen[w]++;
+    else if (content_type == SSL3_RT_HANDSHAKE && len > 0 && t->counting[w])
+        t->key_changed = 1;
+    else if (content_type == SSL3_RT_HANDSHAKE && len > 0 && ((const uint8_t *)buf)[0] == SSL3_MT_FINISHED)
+        t->counting[w] = 1;
 }
 
 /* SNI: switch to the certificate of the host the client named, when we serve it. A name we do
@@ -236,6 +313,8 @@ static SSL_CTX *host_ctx(xs_tls_ctx *c, const xs_config *cfg, const xs_vhost_cfg
     if (role != CTX_S2S_OUT) {
         SSL_CTX_set_tlsext_servername_callback(ctx, sni_cb);
         SSL_CTX_set_tlsext_servername_arg(ctx, c);
+        if (c->idle_handover)
+            SSL_CTX_set_keylog_callback(ctx, keylog_cb);
     }
     ERR_clear_error();
     return ctx;
@@ -260,6 +339,7 @@ static xs_tls_ctx *ctx_new(const xs_config *cfg, int s2s, const char *ca_path, c
     }
     c->refs = 1;
     c->s2s = s2s;
+    c->idle_handover = !s2s && cfg->tls_idle_handover;
     for (i = 0; i < cfg->n_hosts; i++) {
         snprintf(c->domain[i], sizeof c->domain[i], "%s", cfg->hosts[i].domain);
         /* client certificates of users are a c2s matter; an s2s context never maps one to a JID */
@@ -329,6 +409,8 @@ static xs_tls *session_new(xs_tls_ctx *c, SSL_CTX *ctx)
     SSL_set_bio(t->ssl, t->rbio, t->wbio);
     SSL_set_app_data(t->ssl, t);
     SSL_set_info_callback(t->ssl, info_cb);
+    if (c->idle_handover)
+        SSL_set_msg_callback(t->ssl, msg_cb);
     xs_tls_ctx_ref(c);
     t->ctx = c;
     return t;
@@ -382,13 +464,17 @@ void xs_tls_free(xs_tls *t)
     if (t == NULL)
         return;
     SSL_free(t->ssl);
+    xs_tls13_free(t->records);
     xs_tls_ctx_unref(t->ctx);
     free(t->pending);
+    OPENSSL_cleanse(t, sizeof *t);
     free(t);
 }
 
 int xs_tls_put(xs_tls *t, const uint8_t *data, size_t len)
 {
+    if (t->records != NULL)
+        return xs_tls13_put(t->records, data, len);
     while (len > 0) {
         int chunk = len > 0x10000 ? 0x10000 : (int)len;
         int w = BIO_write(t->rbio, data, chunk);
@@ -404,6 +490,8 @@ xs_tls_status xs_tls_handshake(xs_tls *t)
 {
     int r, e;
 
+    if (t->records != NULL)
+        return XS_TLS_OK;
     ERR_clear_error();
     r = SSL_do_handshake(t->ssl);
     if (r == 1) {
@@ -447,6 +535,8 @@ xs_tls_status xs_tls_read(xs_tls *t, uint8_t *buf, size_t cap, size_t *n)
 {
     int r, e;
 
+    if (t->records != NULL)
+        return xs_tls13_read(t->records, buf, cap, n);
     *n = 0;
     ERR_clear_error();
     r = SSL_read(t->ssl, buf, cap > 0x40000000 ? 0x40000000 : (int)cap);
@@ -478,6 +568,8 @@ xs_tls_status xs_tls_write(xs_tls *t, const uint8_t *data, size_t len)
 
     if (len == 0)
         return XS_TLS_OK;
+    if (t->records != NULL)
+        return xs_tls13_write(t->records, data, len);
     if (len > 0x40000000 || t->pending_len > 0x40000000 - len) {
         snprintf(t->err, sizeof t->err, "write: too much plaintext pending");
         return XS_TLS_ERROR;
@@ -513,6 +605,10 @@ void xs_tls_close(xs_tls *t)
     if (t->close_sent || !t->handshake_done)
         return;
     t->close_sent = 1;
+    if (t->records != NULL) {
+        xs_tls13_close(t->records);
+        return;
+    }
     ERR_clear_error();
     (void)SSL_shutdown(t->ssl);
     ERR_clear_error();
@@ -520,13 +616,16 @@ void xs_tls_close(xs_tls *t)
 
 size_t xs_tls_out_len(const xs_tls *t)
 {
-    return BIO_ctrl_pending(t->wbio);
+    return t->records != NULL ? xs_tls13_out_len(t->records) : BIO_ctrl_pending(t->wbio);
 }
 
 size_t xs_tls_out_take(xs_tls *t, uint8_t *buf, size_t cap)
 {
-    int r = BIO_read(t->wbio, buf, cap > 0x40000000 ? 0x40000000 : (int)cap);
+    int r;
 
+    if (t->records != NULL)
+        return xs_tls13_out_take(t->records, buf, cap);
+    r = BIO_read(t->wbio, buf, cap > 0x40000000 ? 0x40000000 : (int)cap);
     return r > 0 ? (size_t)r : 0;
 }
 
@@ -535,11 +634,47 @@ size_t xs_tls_plain_pending(const xs_tls *t)
     return t->pending_len;
 }
 
+/* The session to tls13_records.c, when it is a TLS 1.3 server session at rest: both Finished
+ * messages seen, no KeyUpdate since, both secrets logged, nothing buffered in OpenSSL or its
+ * BIOs (no part of a record read), nothing sent or received that ends it. 0 when
+ * handed over (t->ssl is gone), -1 when it stays with OpenSSL. */
+static int hand_over(xs_tls *t)
+{
+    const SSL_CIPHER *cipher = SSL_get_current_cipher(t->ssl);
+    xs_tls13 *records;
+
+    if (!t->ctx->idle_handover || !t->handshake_done || t->renegotiation || t->close_sent || t->key_changed || !SSL_is_server(t->ssl) ||
+        SSL_version(t->ssl) != TLS1_3_VERSION || !t->counting[0] || !t->counting[1] || cipher == NULL ||
+        t->client_secret_len == 0 || t->client_secret_len != t->server_secret_len ||
+        SSL_get_shutdown(t->ssl) != 0 || SSL_pending(t->ssl) != 0 || SSL_has_pending(t->ssl))
+        return -1;
+    records = xs_tls13_new(SSL_CIPHER_get_protocol_id(cipher), t->client_secret, t->server_secret,
+                           t->client_secret_len, t->records_seen[0], t->records_seen[1]);
+    if (records == NULL)
+        return -1;
+    t->version_name = SSL_get_version(t->ssl);
+    t->cipher_name = SSL_CIPHER_get_name(cipher);
+    SSL_free(t->ssl);     /* and its BIOs */
+    t->ssl = NULL;
+    t->rbio = NULL;
+    t->wbio = NULL;
+    t->records = records;
+    OPENSSL_cleanse(t->client_secret, sizeof t->client_secret);
+    OPENSSL_cleanse(t->server_secret, sizeof t->server_secret);
+    return 0;
+}
+
 void xs_tls_trim(xs_tls *t)
 {
     BIO *r, *w;
 
+    if (t != NULL && t->records != NULL) {
+        xs_tls13_trim(t->records);
+        return;
+    }
     if (t == NULL || t->pending_len > 0 || BIO_ctrl_pending(t->rbio) > 0 || BIO_ctrl_pending(t->wbio) > 0)
+        return;
+    if (hand_over(t) == 0)
         return;
     r = BIO_new(BIO_s_mem());
     w = BIO_new(BIO_s_mem());
@@ -563,7 +698,7 @@ int xs_tls_channel_binding(const xs_tls *t, uint8_t *out, size_t cap, size_t *le
 
     *len = 0;
     *type = NULL;
-    if (!t->handshake_done || cap < 32)
+    if (!t->handshake_done || t->ssl == NULL || cap < 32)
         return -1;
     if (v == TLS1_3_VERSION) {
         /* RFC 9266 §2: 32 bytes, empty context */
@@ -594,7 +729,7 @@ int xs_tls_unique_13(const xs_tls *t, uint8_t *out, size_t cap, size_t *len)
     size_t n;
 
     *len = 0;
-    if (!t->handshake_done || SSL_version(t->ssl) != TLS1_3_VERSION)
+    if (!t->handshake_done || t->ssl == NULL || SSL_version(t->ssl) != TLS1_3_VERSION)
         return -1;
     n = SSL_get_peer_finished(t->ssl, out, cap);
     if (n == 0 || n > cap)
@@ -676,7 +811,7 @@ xc_c2s_client_cert xs_tls_client_cert(const xs_tls *t, const char *host, char *j
         }
     if (policy == XS_CLIENT_CERTS_OFF)
         return XC_C2S_CERT_NONE;
-    peer = SSL_get1_peer_certificate(t->ssl);
+    peer = t->ssl != NULL ? SSL_get1_peer_certificate(t->ssl) : NULL;   /* handed over: none, fail closed */
     /* Under `required` the stream's host decides, not the context SNI chose: a client that
      * named another host in SNI (which asks for no certificate) is refused here. */
     if (peer == NULL) {
@@ -733,7 +868,7 @@ int xs_tls_peer_names(const xs_tls *t, xc_cn_name *names, uint32_t cap, uint32_t
 
     *n = 0;
     *chain_ok = 0;
-    peer = t->handshake_done ? SSL_get1_peer_certificate(t->ssl) : NULL;
+    peer = t->handshake_done && t->ssl != NULL ? SSL_get1_peer_certificate(t->ssl) : NULL;
     if (peer == NULL)
         return 0;
     *chain_ok = t->verify_err == 0 && SSL_get_verify_result(t->ssl) == X509_V_OK;
@@ -776,7 +911,7 @@ int xs_tls_peer_names(const xs_tls *t, xc_cn_name *names, uint32_t cap, uint32_t
 
 const char *xs_tls_peer_verify_error(const xs_tls *t)
 {
-    X509 *peer = t->handshake_done ? SSL_get1_peer_certificate(t->ssl) : NULL;
+    X509 *peer = t->handshake_done && t->ssl != NULL ? SSL_get1_peer_certificate(t->ssl) : NULL;
     long e;
 
     if (peer == NULL)
@@ -788,13 +923,18 @@ const char *xs_tls_peer_verify_error(const xs_tls *t)
 
 const char *xs_tls_version(const xs_tls *t)
 {
-    return SSL_get_version(t->ssl);
+    return t->ssl != NULL ? SSL_get_version(t->ssl) : t->version_name;
 }
 
 const char *xs_tls_cipher(const xs_tls *t)
 {
-    const char *c = SSL_get_cipher_name(t->ssl);
+    const char *c = t->ssl != NULL ? SSL_get_cipher_name(t->ssl) : t->cipher_name;
     return c != NULL ? c : "?";
+}
+
+int xs_tls_handed_over(const xs_tls *t)
+{
+    return t->records != NULL;
 }
 
 const char *xs_tls_sni(const xs_tls *t)
@@ -804,5 +944,7 @@ const char *xs_tls_sni(const xs_tls *t)
 
 const char *xs_tls_error(const xs_tls *t)
 {
+    if (t->records != NULL && xs_tls13_error(t->records)[0] != '\0')
+        return xs_tls13_error(t->records);
     return t->err[0] != '\0' ? t->err : "unknown";
 }

@@ -72,10 +72,16 @@ size_t xs_tls_out_len(const xs_tls *t);
 size_t xs_tls_out_take(xs_tls *t, uint8_t *buf, size_t cap);
 /* Plaintext waiting for a WANT_READ to clear. */
 size_t xs_tls_plain_pending(const xs_tls *t);
-/* An idle session gives back its buffers: when both memory BIOs are empty and no plaintext
- * waits, they are replaced by fresh ones (a memory BIO keeps the largest buffer it ever held).
- * Nothing a peer or the caller can see changes. */
+/* An idle session gives back its memory. A TLS 1.3 server session at rest (nothing buffered
+ * either way, no KeyUpdate so far) is handed over to tls13_records.c and its SSL object freed
+ * (~14 KiB); after that the queries below that need the SSL object (channel binding, client
+ * certificate, peer names) report nothing, so callers take them when the handshake completes.
+ * Otherwise, when both memory BIOs are empty and no plaintext waits, they are replaced by fresh
+ * ones (a memory BIO keeps the largest buffer it ever held). A handed-over session frees its
+ * cipher contexts and empty buffers. Nothing a peer can see changes. */
 void xs_tls_trim(xs_tls *t);
+/* 1 once the session runs in tls13_records.c. */
+int xs_tls_handed_over(const xs_tls *t);
 
 /* After the handshake: channel-binding data for SCRAM-*-PLUS — tls-exporter (RFC 9266, label
  * "EXPORTER-Channel-Binding", 32 bytes) on TLS 1.3, tls-unique (RFC 5929: the first Finished of
