@@ -77,3 +77,46 @@ def test_parked_streams_keep_partial_stanzas_and_receive(make_server):
         t.sendall(b"</stream:stream>")
         data, clean, _ = recv_to_eof(t)
         assert clean and data.endswith(b"</stream:stream>")
+
+
+def exchange_and_close(srv, a, b, big):
+    """Messages both ways (one of `big` body bytes: several TLS records), then a clean close:
+    </stream:stream> back and the TLS close_notify before the TCP FIN."""
+    body = "x" * big
+    a.sendall(f"<message to='romeo@localhost/r' type='chat' id='m1'><body>{body}</body></message>".encode())
+    got = recv_until(b, b"</message>", timeout=10).decode()
+    assert "from='juliet@localhost/r'" in got and f"<body>{body}</body>" in got
+    b.sendall(b"<message to='juliet@localhost/r' type='chat' id='m2'><body>here</body></message>")
+    assert "<body>here</body>" in recv_until(a, b"</message>").decode()
+    for t in (a, b):
+        t.sendall(b"</stream:stream>")
+        data, clean, _ = recv_to_eof(t)
+        assert clean is True and data.endswith(b"</stream:stream>")
+
+
+# REQ: TLS-22
+def test_idle_tls13_sessions_leave_openssl_and_keep_working(make_server):
+    """A parked stream's TLS 1.3 session is handed from OpenSSL to tls13_records.c (its SSL
+    object freed): a real client (Python's ssl, OpenSSL underneath) notices nothing — stanzas
+    both ways, one of 40,000 bytes, and a clean close with close_notify."""
+    srv = make_server(mechanisms=["PLAIN"])
+    srv.adduser("juliet@localhost", "r0m30-wherefore")
+    srv.adduser("romeo@localhost", "jul13t-balcony")
+    a = bound_stream(srv, "juliet", "r0m30-wherefore")
+    b = bound_stream(srv, "romeo", "jul13t-balcony")
+    assert a.version() == "TLSv1.3" and b.version() == "TLSv1.3"
+    time.sleep(1.5)                     # both parked (PARK_MS is 1 s)
+    assert srv.log().count("TLS 1.3 session handed over from OpenSSL") == 2
+    exchange_and_close(srv, a, b, 40000)
+
+
+# REQ: TLS-26
+def test_idle_handover_off_keeps_sessions_in_openssl(make_server):
+    srv = make_server(mechanisms=["PLAIN"], extra="tls = { idle_handover = false; };\n")
+    srv.adduser("juliet@localhost", "r0m30-wherefore")
+    srv.adduser("romeo@localhost", "jul13t-balcony")
+    a = bound_stream(srv, "juliet", "r0m30-wherefore")
+    b = bound_stream(srv, "romeo", "jul13t-balcony")
+    time.sleep(1.5)
+    assert "handed over" not in srv.log()
+    exchange_and_close(srv, a, b, 40000)

@@ -296,6 +296,30 @@ static void test_close_notify_both_ways_after_the_hand_over(void **state)
     pair_close(&p);
 }
 
+/* A handed-over session given raw bytes ends with `alert`, which the client receives. */
+static void raw_input_gets_alert(const uint8_t *bytes, size_t len, int alert)
+{
+    uint8_t buf[64];
+    size_t n;
+    pair p;
+
+    pair_open(&p, NULL, TLS1_3_VERSION);
+    xs_tls_trim(p.server);
+    assert_int_equal(xs_tls_put(p.server, bytes, len), 0);
+    assert_int_equal(xs_tls_read(p.server, buf, sizeof buf, &n), XS_TLS_ERROR);
+    assert_int_equal(client_alert(&p), SSL_AD_REASON_OFFSET + alert);
+    pair_close(&p);
+}
+
+/* The session stays with OpenSSL at the trim and works on. */
+static void kept_and_working(pair *p)
+{
+    xs_tls_trim(p->server);
+    assert_int_equal(xs_tls_handed_over(p->server), 0);
+    exchange(p, 100, 0);
+    pair_close(p);
+}
+
 /* REQ: TLS-25 */
 static void test_bad_records_get_the_alert_the_rfc_names(void **state)
 {
@@ -321,20 +345,9 @@ static void test_bad_records_get_the_alert_the_rfc_names(void **state)
     pair_close(&p);
 
     /* longer than 2^14 + 256: record_overflow, from the header alone */
-    pair_open(&p, NULL, TLS1_3_VERSION);
-    xs_tls_trim(p.server);
-    assert_int_equal(xs_tls_put(p.server, (const uint8_t *)"\x17\x03\x03\x41\x01", 5), 0);
-    assert_int_equal(xs_tls_read(p.server, buf, sizeof buf, &n), XS_TLS_ERROR);
-    assert_int_equal(client_alert(&p), SSL_AD_REASON_OFFSET + SSL_AD_RECORD_OVERFLOW);
-    pair_close(&p);
-
+    raw_input_gets_alert((const uint8_t *)"\x17\x03\x03\x41\x01", 5, SSL_AD_RECORD_OVERFLOW);
     /* a record that is not protected (a plaintext handshake record): unexpected_message */
-    pair_open(&p, NULL, TLS1_3_VERSION);
-    xs_tls_trim(p.server);
-    assert_int_equal(xs_tls_put(p.server, (const uint8_t *)"\x16\x03\x03\x00\x05\x18\x00\x00\x01\x00", 10), 0);
-    assert_int_equal(xs_tls_read(p.server, buf, sizeof buf, &n), XS_TLS_ERROR);
-    assert_int_equal(client_alert(&p), SSL_AD_REASON_OFFSET + SSL_AD_UNEXPECTED_MESSAGE);
-    pair_close(&p);
+    raw_input_gets_alert((const uint8_t *)"\x16\x03\x03\x00\x05\x18\x00\x00\x01\x00", 10, SSL_AD_UNEXPECTED_MESSAGE);
 
     /* a fatal alert from the peer ends the session without an answer: the client gets a
      * server record that does not authenticate and sends bad_record_mac */
@@ -365,10 +378,7 @@ static void test_sessions_not_at_rest_stay_with_openssl(void **state)
     /* TLS 1.2: never handed over, and still works after the trim */
     pair_open(&p, NULL, TLS1_2_VERSION);
     exchange(&p, 100, 0);
-    xs_tls_trim(p.server);
-    assert_int_equal(xs_tls_handed_over(p.server), 0);
-    exchange(&p, 100, 0);
-    pair_close(&p);
+    kept_and_working(&p);
 
     /* part of a record waiting in OpenSSL (part of its header, then header and part of its
      * body): not at rest until the rest came and was read */
@@ -396,19 +406,13 @@ static void test_sessions_not_at_rest_stay_with_openssl(void **state)
     /* tls.idle_handover = false: every session stays with OpenSSL */
     pair_open_with(&p, g_kept_ctx, NULL, TLS1_3_VERSION);
     exchange(&p, 100, 0);
-    xs_tls_trim(p.server);
-    assert_int_equal(xs_tls_handed_over(p.server), 0);
-    exchange(&p, 100, 0);
-    pair_close(&p);
+    kept_and_working(&p);
 
     /* a KeyUpdate OpenSSL followed: the logged secret is no longer the key, so no hand-over */
     pair_open(&p, NULL, TLS1_3_VERSION);
     assert_int_equal(SSL_key_update(p.client, SSL_KEY_UPDATE_REQUESTED), 1);
     exchange(&p, 100, 0);
-    xs_tls_trim(p.server);
-    assert_int_equal(xs_tls_handed_over(p.server), 0);
-    exchange(&p, 100, 0);
-    pair_close(&p);
+    kept_and_working(&p);
 }
 
 int main(void)
