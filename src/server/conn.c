@@ -21,6 +21,7 @@
  * when both timers' close callbacks and the transport's on_released have run.
  */
 #include <inttypes.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,6 +75,9 @@ struct xs_conn {
  * the first use after it cost a copy of the few hundred bytes that are kept, a madvise and a
  * few page faults: cheap once a second per stream, not once per stanza. */
 #define PARK_MS 1000u
+/* How long after a park the heap is trimmed (on_heap_trim): parks come in waves (a login
+ * ramp, a quiet hour), and one trim after the wave does what one per park would. */
+#define HEAP_TRIM_MS 2000u
 
 #define CLOG(c, lvl, fmt, ...) xs_log((lvl), "c2s#%" PRIu64 " %s " fmt, (c)->id, (c)->peer, ##__VA_ARGS__)
 
@@ -247,6 +251,16 @@ static void on_timer(uv_timer_t *t)
     conn_close(c);
 }
 
+/* Parking frees memory in the middle of the heap (a handed-over session's SSL object, the
+ * copies parking makes) that glibc keeps mapped, since only the top of the heap is given back
+ * by free(); malloc_trim gives every free page back to the kernel (madvise). It walks the whole
+ * heap, so once per wave of parks, not per park. */
+static void on_heap_trim(uv_timer_t *t)
+{
+    (void)t;
+    (void)malloc_trim(0);
+}
+
 /* Parks the stream's memory once nothing used it for PARK_MS (stream_memory.h): between calls
  * into the core, so the bytes it finds again are the bytes it left. The transport gives back
  * its empty TLS buffers at the same time, and a TLS 1.3 session at rest leaves OpenSSL
@@ -271,6 +285,8 @@ static void on_park(uv_timer_t *t)
         if (tls != NULL && !before && xs_tls_handed_over(tls))
             CLOG(c, XS_LOG_DEBUG, "idle: TLS 1.3 session handed over from OpenSSL to tls13_records");
     }
+    if (!uv_is_active((uv_handle_t *)&c->srv->heap_trim))
+        uv_timer_start(&c->srv->heap_trim, on_heap_trim, HEAP_TRIM_MS, 0);
 }
 
 /* --- routing ----------------------------------------------------------------------------- */

@@ -53,6 +53,7 @@ typedef struct xs_server {
     uint64_t next_id;
     int shutting_down;
     struct xs_s2s *s2s;          /* server-to-server streams (src/server/s2s.h), NULL when none */
+    uv_timer_t heap_trim;        /* gives the heap's free pages back after parks (conn.c) */
 } xs_server;
 
 void xs_gen_unref(xs_gen *g);

@@ -152,6 +152,7 @@ static void on_stop_tick(uv_timer_t *t)
     xs_s2s_free(g_srv.s2s);
     g_srv.s2s = NULL;
     uv_close((uv_handle_t *)&g_stop, close_cb);
+    uv_close((uv_handle_t *)&g_srv.heap_trim, close_cb);
     uv_close((uv_handle_t *)&g_sig_int, close_cb);
     uv_close((uv_handle_t *)&g_sig_term, close_cb);
     uv_close((uv_handle_t *)&g_sig_hup, close_cb);
@@ -319,6 +320,7 @@ int main(int argc, char **argv)
     }
 
     g_srv.loop = uv_default_loop();
+    uv_timer_init(g_srv.loop, &g_srv.heap_trim);
     g_srv.router = xs_router_new(gen->cfg.max_streams);
     if (RAND_bytes((unsigned char *)&seed, (int)sizeof seed) != 1) {
         xs_err("RAND_bytes failed");
@@ -367,6 +369,8 @@ int main(int argc, char **argv)
     xs_info("xmppd stopped");
     rc = 0;
 out_loop:
+    if (!uv_is_closing((uv_handle_t *)&g_srv.heap_trim))
+        uv_close((uv_handle_t *)&g_srv.heap_trim, close_cb);
     for (i = 0; i < g_n_listen; i++)
         if (!uv_is_closing((uv_handle_t *)&g_listen[i]))
             uv_close((uv_handle_t *)&g_listen[i], close_cb);

@@ -643,8 +643,9 @@ static int hand_over(xs_tls *t)
     const SSL_CIPHER *cipher = SSL_get_current_cipher(t->ssl);
     xs_tls13 *records;
 
-    if (!t->ctx->idle_handover || !t->handshake_done || t->renegotiation || t->close_sent || t->key_changed || !SSL_is_server(t->ssl) ||
-        SSL_version(t->ssl) != TLS1_3_VERSION || !t->counting[0] || !t->counting[1] || cipher == NULL ||
+    if (!t->ctx->idle_handover || !t->handshake_done || t->renegotiation || t->close_sent || t->key_changed ||
+        !SSL_is_server(t->ssl) || SSL_version(t->ssl) != TLS1_3_VERSION || !t->counting[0] || !t->counting[1] ||
+        cipher == NULL ||
         t->client_secret_len == 0 || t->client_secret_len != t->server_secret_len ||
         SSL_get_shutdown(t->ssl) != 0 || SSL_pending(t->ssl) != 0 || SSL_has_pending(t->ssl))
         return -1;

@@ -489,8 +489,13 @@ size_t xs_tls13_out_take(xs_tls13 *s, uint8_t *buf, size_t cap)
         return 0;
     memcpy(buf, s->out + s->out_off, n);
     s->out_off += n;
-    if (s->out_off == s->out_len)
-        s->out_off = s->out_len = 0;
+    if (s->out_off == s->out_len) {
+        /* drained: a parked stream that only receives is never trimmed again, so its
+         * buffer goes now rather than at the next park */
+        free(s->out);
+        s->out = NULL;
+        s->out_off = s->out_len = s->out_cap = 0;
+    }
     return n;
 }
 
@@ -500,11 +505,6 @@ void xs_tls13_trim(xs_tls13 *s)
     EVP_CIPHER_CTX_free(s->wr.ctx);
     s->rd.ctx = NULL;
     s->wr.ctx = NULL;
-    if (s->out_len == 0) {
-        free(s->out);
-        s->out = NULL;
-        s->out_cap = 0;
-    }
     if (s->in_len == 0 && s->rec_len == 0) {
         if (s->in != NULL)
             OPENSSL_cleanse(s->in, s->in_cap);

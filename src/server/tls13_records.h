@@ -63,7 +63,7 @@ void xs_tls13_close(xs_tls13 *s);    /* close_notify, once; nothing can be writt
 size_t xs_tls13_out_len(const xs_tls13 *s);
 size_t xs_tls13_out_take(xs_tls13 *s, uint8_t *buf, size_t cap);
 /* Idle: frees the cipher contexts (re-keyed from the kept keys at the next record) and the
- * empty buffers. */
+ * empty input buffer (the output buffer goes whenever it is drained). */
 void xs_tls13_trim(xs_tls13 *s);
 const char *xs_tls13_error(const xs_tls13 *s);
 
