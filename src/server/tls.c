@@ -120,13 +120,13 @@ static void keylog_cb(const SSL *ssl, const char *line)
     if (n > XS_TLS13_SECRET_MAX || strlen(hex) % 2 != 0)
         return;
     for (i = 0; i < n; i++) {
-        unsigned int byte;
-        if (!isxdigit((unsigned char)hex[2 * i]) || !isxdigit((unsigned char)hex[2 * i + 1]) ||
-            sscanf(hex + 2 * i, "%2x", &byte) != 1) {
+        int hi = OPENSSL_hexchar2int((unsigned char)hex[2 * i]);
+        int lo = OPENSSL_hexchar2int((unsigned char)hex[2 * i + 1]);
+        if (hi < 0 || lo < 0) {
             OPENSSL_cleanse(secret, XS_TLS13_SECRET_MAX);
             return;
         }
-        secret[i] = (uint8_t)byte;
+        secret[i] = (uint8_t)(hi << 4 | lo);
     }
     *len = (uint8_t)n;
 }
