@@ -6,7 +6,7 @@ PKGS=(
   libcmocka-dev libidn-dev libexpat1-dev libssl-dev
   frama-c-base why3 z3 cvc4 cvc5
   python3 python3-pytest
-  graphviz spin
+  graphviz spin gnuplot-nox
   libuv1-dev libssl-dev libsasl2-dev libsasl2-modules libsqlite3-dev sqlite3 libconfig-dev openssl
   python3-slixmpp libstrophe-dev
   libc-ares-dev dnsmasq-base prosody lua-unbound

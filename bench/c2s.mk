@@ -25,6 +25,13 @@ $(XLOAD_BIN): $(XLOAD_OBJ)
 bench-c2s: $(B)/xmppd $(B)/xmppctl $(XLOAD_BIN)
 	@XMPPD_BIN=$(B)/xmppd XMPPCTL_BIN=$(B)/xmppctl XLOAD_BIN=$(XLOAD_BIN) bench/run_c2s.sh
 
+# Latency against load for both servers (the `curve` scenarios, one run per rate), drawn by
+# bench/c2s_plot.py with gnuplot into bench/latency.svg (the plot README.md shows)
+.PHONY: bench-latency
+bench-latency: $(B)/xmppd $(B)/xmppctl $(XLOAD_BIN)
+	@REPS=$${REPS:-1} SCENARIOS=curve PLOT_OUT=$${PLOT_OUT:-bench/latency.svg} XMPPD_BIN=$(B)/xmppd \
+	    XMPPCTL_BIN=$(B)/xmppctl XLOAD_BIN=$(XLOAD_BIN) bench/run_c2s.sh
+
 # N (100,000) authenticated TLS sessions held with messages flowing (bench/run_100k.sh; ~25 min)
 .PHONY: bench-100k
 bench-100k: $(B)/xmppd $(B)/xmppctl $(XLOAD_BIN)

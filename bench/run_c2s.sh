@@ -14,6 +14,10 @@
 #   LOGIN_ACCOUNTS=200 LOGIN_CONC=50 LOGIN_SECS=10      login churn
 #   MSG_PAIRS=50 MSG_SECS=20 MSG_WARMUP=2 MSG_WINDOW=8   messages flat out
 #   RATE=2000 RATE_SECS=10                              messages at a fixed rate (latency)
+#   CURVE_RATES="2000 5000 10000 20000 40000 80000 160000" CURVE_SECS=8
+#                          latency against load: one run per rate (scenario `curve`, not in the
+#                          default list); bench/c2s_plot.py draws <run>/results/latency.svg with
+#                          gnuplot, copied to PLOT_OUT when that is set
 #   IDLE_N="1000 5000" IDLE_SECS=10 IDLE_CONC=100        idle TLS sessions (memory per session)
 #   IDLE_LARGE_REPS=1      repetitions of idle runs above 1000 sessions
 #   SCRAM_ITER=4096 MECH=SCRAM-SHA-256 (or SCRAM-SHA-1)
@@ -30,6 +34,8 @@ SCENARIOS=${SCENARIOS:-"login msg rate idle"}
 LOGIN_ACCOUNTS=${LOGIN_ACCOUNTS:-200}; LOGIN_CONC=${LOGIN_CONC:-50}; LOGIN_SECS=${LOGIN_SECS:-10}
 MSG_PAIRS=${MSG_PAIRS:-50}; MSG_SECS=${MSG_SECS:-20}; MSG_WARMUP=${MSG_WARMUP:-2}; MSG_WINDOW=${MSG_WINDOW:-8}
 RATE=${RATE:-2000}; RATE_SECS=${RATE_SECS:-10}
+CURVE_RATES=${CURVE_RATES:-"2000 5000 10000 20000 40000 80000 160000"}; CURVE_SECS=${CURVE_SECS:-8}
+PLOT_OUT=${PLOT_OUT:-}
 IDLE_N=${IDLE_N:-"1000 5000"}; IDLE_SECS=${IDLE_SECS:-10}; IDLE_CONC=${IDLE_CONC:-100}
 IDLE_LARGE_REPS=${IDLE_LARGE_REPS:-1}
 SCRAM_ITER=${SCRAM_ITER:-4096}; MECH=${MECH:-SCRAM-SHA-256}
@@ -94,6 +100,7 @@ fi
 fd_limit=$(ulimit -n)
 mem_avail_kib=$(awk '/^MemAvailable:/ {print $2}' /proc/meminfo)
 idle_list=""
+[[ " $SCENARIOS " == *" idle"* ]] || IDLE_N=""     # no idle scenario: no accounts made for one
 for n in $IDLE_N; do
     # one server runs at a time: an idle session costs ~600 KiB in xmppd today (~50 in Prosody),
     # plus ~40 KiB in the generator; keep that under half of what is available (shared machine)
@@ -277,11 +284,12 @@ scenarios=(
     "rate|-m msg --pairs $MSG_PAIRS -r $RATE -t $RATE_SECS -w 2"
 )
 for n in $idle_list; do scenarios+=("idle$n|--idle -n $n -c $IDLE_CONC -t $IDLE_SECS"); done
+for r in $CURVE_RATES; do scenarios+=("curve$r|-m msg --pairs $MSG_PAIRS -r $r -t $CURVE_SECS -w 2"); done
 chosen=()
 for s in "${scenarios[@]}"; do
     for want in $SCENARIOS; do [[ ${s%%|*} == "$want"* ]] && { chosen+=("$s"); break; }; done
 done
-[ ${#chosen[@]} -gt 0 ] || die "SCENARIOS=\"$SCENARIOS\" names none of: login msg rate idle"
+[ ${#chosen[@]} -gt 0 ] || die "SCENARIOS=\"$SCENARIOS\" names none of: login msg rate idle curve"
 scenarios=("${chosen[@]}")
 printf '%s\n' "${scenarios[@]}" >"$RES/scenarios.txt"
 
@@ -322,4 +330,8 @@ done
 say "scenarios took $(( $(date +%s) - t0 )) s"
 
 $PY bench/c2s_table.py "$RES"
+if grep -q '^curve' "$RES/scenarios.txt"; then
+    $PY bench/c2s_plot.py "$RES"
+    [ -z "$PLOT_OUT" ] || cp "$RES/latency.svg" "$PLOT_OUT"
+fi
 say "logs, configurations and every run's output are in $RUN"
