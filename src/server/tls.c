@@ -98,20 +98,22 @@ static void keylog_cb(const SSL *ssl, const char *line)
     xs_tls *t = SSL_get_app_data(ssl);
     uint8_t *secret, *len;
     const char *hex;
-    size_t i, n;
+    size_t i, n, label_len;
 
     if (t == NULL)
         return;
     if (strncmp(line, client_label, sizeof client_label - 1) == 0) {
         secret = t->client_secret;
         len = &t->client_secret_len;
+        label_len = sizeof client_label - 1;
     } else if (strncmp(line, server_label, sizeof server_label - 1) == 0) {
         secret = t->server_secret;
         len = &t->server_secret_len;
+        label_len = sizeof server_label - 1;
     } else {
         return;
     }
-    hex = strchr(line + sizeof client_label - 1, ' ');    /* past the client random */
+    hex = strchr(line + label_len, ' ');    /* past the client random */
     *len = 0;
     if (hex == NULL)
         return;

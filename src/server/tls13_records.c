@@ -189,8 +189,8 @@ void xs_tls13_free(xs_tls13 *s)
         return;
     EVP_CIPHER_CTX_free(s->rd.ctx);
     EVP_CIPHER_CTX_free(s->wr.ctx);
-    if (s->in != NULL)
-        OPENSSL_cleanse(s->in, s->in_cap);   /* may hold opened plaintext */
+    if (s->in != NULL)   /* an opened record, or one that failed to authenticate (keystream) */
+        OPENSSL_cleanse(s->in, s->in_cap);
     free(s->in);
     free(s->out);
     OPENSSL_cleanse(s, sizeof *s);
@@ -505,9 +505,9 @@ void xs_tls13_trim(xs_tls13 *s)
     EVP_CIPHER_CTX_free(s->wr.ctx);
     s->rd.ctx = NULL;
     s->wr.ctx = NULL;
+    /* empty: consumed() wiped every opened record already (a record that failed to
+     * authenticate is never consumed, so its buffer is never empty) */
     if (s->in_len == 0 && s->rec_len == 0) {
-        if (s->in != NULL)
-            OPENSSL_cleanse(s->in, s->in_cap);
         free(s->in);
         s->in = NULL;
         s->in_cap = 0;

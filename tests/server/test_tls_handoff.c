@@ -65,7 +65,7 @@ static void to_server(pair *p, size_t split)
     int n;
 
     while ((n = BIO_read(p->client_out, buf, sizeof buf)) > 0) {
-        size_t off = 0, step = split > 0 ? split : (size_t)n;
+        size_t off, step = split > 0 ? split : (size_t)n;
         for (off = 0; off < (size_t)n; off += step)
             assert_int_equal(xs_tls_put(p->server, buf + off, (size_t)n - off < step ? (size_t)n - off : step), 0);
     }
