@@ -19,14 +19,46 @@ cache=${PROOF_CACHE:-replay}
 par=${PROOF_PAR:-$(nproc)}
 timeout=${PROOF_TIMEOUT:-10}
 fct_args=(); [ -n "${PROOF_FCT:-}" ] && fct_args=(-wp-fct "$PROOF_FCT")
+whole=0; [ -z "${PROOF_FILES:-}" ] && [ -z "${PROOF_FCT:-}" ] && whole=1
+eva_on=${PROOF_EVA:-$whole}
+
+# Frama-C links the core into one program and renames a static function whose name another file
+# uses too (step, step_0, ...): function selections by file go through proofs/functions_of.py,
+# which reads every function's properties with their file from one parse of the core.
+names_csv="$out/names.csv"
+functions_of() {
+  [ -s "$names_csv" ] || frama-c -c11 -cpp-extra-args="-Isrc/core -D__FRAMAC__" -machdep x86_64 $files -rte \
+    -then -report-untried -report-csv "$names_csv" > "$out/names.log" 2>&1 || { echo "proofs: cannot list functions, see $out/names.log"; exit 1; }
+  /usr/bin/python3 proofs/functions_of.py "$names_csv" "$@" || exit 1
+}
+rm -f "$names_csv"
+
 # PROOF_WP_SKIP_FILES="src/core/a.c ...": WP skips the functions these files define (they are
 # still parsed, contract-checked and seen by EVA). For CI's offline replay of files whose goals
 # no prover run has put in the cache yet: there WP could only report them unknown, in minutes.
+skip_fns=""
 if [ -n "${PROOF_WP_SKIP_FILES:-}" ]; then
-  fct_args+=(-wp-skip-fct "$(/usr/bin/python3 proofs/check_contracts.py --defined $PROOF_WP_SKIP_FILES)")
+  skip_fns=$(functions_of $PROOF_WP_SKIP_FILES) || exit 1
   echo "proofs: WP not run on the functions of $PROOF_WP_SKIP_FILES (PROOF_WP_SKIP_FILES)"
 fi
-whole=0; [ -z "${PROOF_FILES:-}" ] && [ -z "${PROOF_FCT:-}" ] && whole=1
+
+# Pass B: EVA calls the functions its drivers reach and marks every property of any other
+# function "Dead", and WP leaves alone a property that has a status. The engines are called by
+# the shell, not by a driver: their RTE assertions, call preconditions and contracts are proved
+# by a second Frama-C run, WP alone (PROOF_WP_ONLY_FILES; by default on whole-core runs).
+wp_only=""
+if [ "$eva_on" != 0 ]; then
+  [ $whole -eq 1 ] && wp_only=${PROOF_WP_ONLY_FILES-src/core/xc_c2s.c src/core/xc_c2s_classify.c src/core/xc_c2s_write.c src/core/xc_stanza_reply.c src/core/xc_s2s_common.c src/core/xc_s2s_in.c src/core/xc_s2s_out.c src/core/xc_s2s_verify.c}
+  [ $whole -eq 0 ] && wp_only=${PROOF_WP_ONLY_FILES:-}
+fi
+b_fns=""
+skip_a=$skip_fns
+if [ -n "$wp_only" ]; then
+  b_all=$(functions_of $wp_only) || exit 1
+  b_fns=$(/usr/bin/python3 -c 'import sys; skip = set(sys.argv[2].split(",")); print(",".join(f for f in sys.argv[1].split(",") if f not in skip))' "$b_all" "$skip_fns")
+  skip_a=${skip_fns:+$skip_fns,}$b_all
+fi
+[ -n "$skip_a" ] && fct_args+=(-wp-skip-fct "$skip_a")
 
 # Every function defined in src/core carries an ACSL contract (on its definition or prototype).
 if [ $whole -eq 1 ]; then
@@ -46,19 +78,40 @@ drivers=${PROOF_DRIVERS:-$(ls proofs/driver_*.c 2>/dev/null)}
 } > "$out/driver_main.c"
 eva=(-then -eva -main xc_proof_driver -eva-precision 1 -eva-no-show-progress)
 drv=($drivers "$out/driver_main.c")
-if [ "${PROOF_EVA:-$whole}" = 0 ]; then eva=(); drv=(); fi
+if [ "$eva_on" = 0 ]; then eva=(); drv=(); fi
 
 start=$(date +%s)
+wp_opts=(-wp-rte -wp-prover z3,cvc4 -wp-par "$par" -wp-timeout "$timeout"
+         -wp-cache "$cache" -wp-cache-dir proofs/wp-cache -wp-smoke-tests -wp-no-smoke-dead-code -wp-no-smoke-dead-call -wp-no-init-const)
+if [ "${PROOF_PASSES:-ab}" = b ]; then
+  echo "proofs: pass A not run (PROOF_PASSES=b)"; : > "$out/frama-c.log"; : > "$out/report.csv"; rc=0
+else
 frama-c -c11 -cpp-extra-args="-Isrc/core -D__FRAMAC__" -machdep x86_64 \
   -warn-unsigned-overflow -warn-unsigned-downcast -warn-signed-downcast -warn-signed-overflow \
   $files "${drv[@]}" \
   -rte \
   "${eva[@]}" \
-  -then -wp -wp-rte -wp-prover z3,cvc4 -wp-par "$par" -wp-timeout "$timeout" "${fct_args[@]}" \
-        -wp-cache "$cache" -wp-cache-dir proofs/wp-cache -wp-smoke-tests -wp-no-smoke-dead-code -wp-no-smoke-dead-call -wp-no-init-const \
+  -then -wp "${wp_opts[@]}" "${fct_args[@]}" \
   -then -report -report-csv "$out/report.csv" \
   > "$out/frama-c.log" 2>&1
 rc=$?
-secs=$(( $(date +%s) - start ))
 grep -E '^\[wp\] Proved goals|^\[eva:summary\]|alarm' "$out/frama-c.log" | head -5
-/usr/bin/python3 proofs/summarize.py "$out/frama-c.log" "$out/report.csv" "$secs" "$whole" "$rc"
+fi
+if [ -n "$b_fns" ]; then
+  echo "proofs: pass B, WP alone on the functions of $wp_only${PROOF_WP_SKIP_FILES:+ (less PROOF_WP_SKIP_FILES)}"
+  frama-c -c11 -cpp-extra-args="-Isrc/core -D__FRAMAC__" -machdep x86_64 \
+    -warn-unsigned-overflow -warn-unsigned-downcast -warn-signed-downcast -warn-signed-overflow \
+    $files -rte -then -wp "${wp_opts[@]}" -wp-fct "$b_fns" \
+    -then -report -report-csv "$out/report_b.csv" > "$out/frama-c_b.log" 2>&1
+  rc_b=$?
+  grep -E '^\[wp\] Proved goals' "$out/frama-c_b.log"
+  [ $rc -eq 0 ] && rc=$rc_b
+  # pass B's statuses stand for its functions, pass A's for every other one
+  /usr/bin/python3 proofs/merge_reports.py "$out/report.csv" "$out/report_b.csv" "$b_fns" > "$out/report_ab.csv"
+  cat "$out/frama-c.log" "$out/frama-c_b.log" > "$out/frama-c_ab.log"
+  log="$out/frama-c_ab.log"; csv="$out/report_ab.csv"
+else
+  log="$out/frama-c.log"; csv="$out/report.csv"
+fi
+secs=$(( $(date +%s) - start ))
+/usr/bin/python3 proofs/summarize.py "$log" "$csv" "$secs" "$whole" "$rc"

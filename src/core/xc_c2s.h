@@ -258,7 +258,7 @@ void xc_c2s_init(xc_c2s *s, const xc_c2s_config *cfg, const xc_c2s_memory *mem, 
     requires \separated(rnd + (0 .. XC_C2S_RANDOM_BYTES - 1), s);
     requires \separated(buf + (0 .. len - 1), consumed, s, s->out.out + (0 .. s->out.cap - 1),
                         s->xml.arena.base + (0 .. s->xml.arena.size - 1));
-    requires \separated(consumed, s, s->out.out + (0 .. s->out.cap - 1), s->route_buf + (0 .. s->route_cap - 1),
+    requires \separated(consumed, s, s->cfg, s->out.out + (0 .. s->out.cap - 1), s->route_buf + (0 .. s->route_cap - 1),
                         s->xml.arena.base + (0 .. s->xml.arena.size - 1), s->xml.tree.nodes + (0 .. s->xml.tree.nodes_cap - 1),
                         s->xml.tree.attrs + (0 .. s->xml.tree.attrs_cap - 1));
     assigns *s, *consumed, s->out.out[0 .. s->out.cap - 1], s->route_buf[0 .. s->route_cap - 1],
@@ -272,13 +272,13 @@ xc_c2s_status xc_c2s_feed(xc_c2s *s, const uint8_t *buf, size_t len, size_t *con
 
 /* The TLS handshake the stream asked for finished; what the shell learned from it. */
 /*@ requires xc_c2s_ok(s);
-    assigns *s, s->out.out[0 .. s->out.cap - 1], XC_XML_PARSER_MEMORY(&s->xml);
+    assigns *s, s->out.out[0 .. s->out.cap - 1], s->route_buf[0 .. s->route_cap - 1], XC_XML_PARSER_MEMORY(&s->xml);
     ensures xc_c2s_ok(s);
 */
 xc_c2s_status xc_c2s_tls_done(xc_c2s *s, xc_c2s_client_cert client_cert, int channel_binding);
 
 /*@ requires xc_c2s_ok(s);
-    assigns *s, s->out.out[0 .. s->out.cap - 1], XC_XML_PARSER_MEMORY(&s->xml);
+    assigns *s, s->out.out[0 .. s->out.cap - 1], s->route_buf[0 .. s->route_cap - 1], XC_XML_PARSER_MEMORY(&s->xml);
     ensures xc_c2s_ok(s);
 */
 xc_c2s_status xc_c2s_tls_failed(xc_c2s *s);
@@ -287,7 +287,7 @@ xc_c2s_status xc_c2s_tls_failed(xc_c2s *s);
  * then waits for any input before it calls xc_c2s_timeout. Nothing happens on a stream that is
  * not bound. */
 /*@ requires xc_c2s_ok(s);
-    assigns *s, s->out.out[0 .. s->out.cap - 1], XC_XML_PARSER_MEMORY(&s->xml);
+    assigns *s, s->out.out[0 .. s->out.cap - 1], s->route_buf[0 .. s->route_cap - 1], XC_XML_PARSER_MEMORY(&s->xml);
     ensures xc_c2s_ok(s);
     ensures (s->fx.flags & XC_C2S_FX_ROUTE) == 0;
 */
@@ -297,27 +297,27 @@ xc_c2s_status xc_c2s_ping_due(xc_c2s *s);
 /*@ requires xc_c2s_ok(s) && \valid_read(r);
     requires r->data_len <= XC_C2S_SASL_MAX && (r->data_len == 0 || \valid_read(r->data + (0 .. r->data_len - 1)));
     requires r->user_len <= XC_PREP_IN_MAX && (r->user_len == 0 || \valid_read(r->user + (0 .. r->user_len - 1)));
-    assigns *s, s->out.out[0 .. s->out.cap - 1], XC_XML_PARSER_MEMORY(&s->xml);
+    assigns *s, s->out.out[0 .. s->out.cap - 1], s->route_buf[0 .. s->route_cap - 1], XC_XML_PARSER_MEMORY(&s->xml);
     ensures xc_c2s_ok(s);
 */
 xc_c2s_status xc_c2s_sasl_result(xc_c2s *s, const xc_c2s_sasl_outcome *r);
 
 /* Timers and server-wide events. */
 /*@ requires xc_c2s_ok(s);
-    assigns *s, s->out.out[0 .. s->out.cap - 1], XC_XML_PARSER_MEMORY(&s->xml);
+    assigns *s, s->out.out[0 .. s->out.cap - 1], s->route_buf[0 .. s->route_cap - 1], XC_XML_PARSER_MEMORY(&s->xml);
     ensures xc_c2s_ok(s);
 */
 xc_c2s_status xc_c2s_timeout(xc_c2s *s);
 
 /*@ requires xc_c2s_ok(s);
-    assigns *s, s->out.out[0 .. s->out.cap - 1], XC_XML_PARSER_MEMORY(&s->xml);
+    assigns *s, s->out.out[0 .. s->out.cap - 1], s->route_buf[0 .. s->route_cap - 1], XC_XML_PARSER_MEMORY(&s->xml);
     ensures xc_c2s_ok(s);
 */
 xc_c2s_status xc_c2s_shutdown(xc_c2s *s);
 
 /* A newer stream bound this stream's full JID (DESIGN.md: the new session wins). */
 /*@ requires xc_c2s_ok(s);
-    assigns *s, s->out.out[0 .. s->out.cap - 1], XC_XML_PARSER_MEMORY(&s->xml);
+    assigns *s, s->out.out[0 .. s->out.cap - 1], s->route_buf[0 .. s->route_cap - 1], XC_XML_PARSER_MEMORY(&s->xml);
     ensures xc_c2s_ok(s);
 */
 xc_c2s_status xc_c2s_conflict(xc_c2s *s);
@@ -325,7 +325,7 @@ xc_c2s_status xc_c2s_conflict(xc_c2s *s);
 /* The client does not read: its output queue went over the shell's cap. The stream ends with
  * <policy-violation/> (RFC 6120 §13.12), which a slow reader may still see; the shell closes. */
 /*@ requires xc_c2s_ok(s);
-    assigns *s, s->out.out[0 .. s->out.cap - 1], XC_XML_PARSER_MEMORY(&s->xml);
+    assigns *s, s->out.out[0 .. s->out.cap - 1], s->route_buf[0 .. s->route_cap - 1], XC_XML_PARSER_MEMORY(&s->xml);
     ensures xc_c2s_ok(s);
 */
 xc_c2s_status xc_c2s_output_full(xc_c2s *s);
@@ -342,6 +342,7 @@ void xc_c2s_bounce(xc_c2s *s, xc_stanza_error_type type, xc_stanza_error cond);
 /* Mechanism name as offered in <mechanism/>. */
 /*@ assigns \nothing;
     ensures xc_str_valid(\result) && \result.len > 0;
+    ensures xc_str_read_only(\result);
 */
 xc_str xc_mech_name(xc_mech m);
 

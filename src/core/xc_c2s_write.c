@@ -37,25 +37,35 @@ static void hex(char *out, const uint8_t *in, uint32_t n)
     }
 }
 
-void c2s_put_header(xc_c2s *s, int with_version)
+/* The header's bytes. On the output buffer alone, so that the stream's whole invariant has to
+ * cross one call here instead of every piece of the header. */
+/*@ requires xc_out_ok(w) && xc_str_valid(host) && \valid_read(id + (0 .. 2 * XC_C2S_ID_BYTES - 1));
+    requires host.len == 0 || \separated(w, host.ptr + (0 .. host.len - 1));
+    requires \separated(w, id + (0 .. 2 * XC_C2S_ID_BYTES - 1));
+    assigns w->full, w->len, w->out[0 .. w->cap - 1];
+    ensures xc_out_ok(w) && w->out == \old(w->out) && w->cap == \old(w->cap);
+*/
+static void put_header_bytes(xc_out *w, xc_str host, const char *id, int with_version)
 {
-    xc_out *w = &s->out;
-
     /* RFC 3920 §11.4: a declaration before every header; §4.4: from is the host we serve */
     XC_OUT_LIT(w, "<?xml version='1.0'?><stream:stream xmlns='jabber:client' "
                   "xmlns:stream='http://etherx.jabber.org/streams' from='");
-    xc_out_escaped(w, c2s_host(s), 1);
-    XC_OUT_LIT(w, "'");
-    /* RFC 3920 §4.4: an unpredictable id, fresh for every header; a header a timer forces out
-     * (no read, so no bytes of this call) takes the spare kept from the latest ones */
-    hex(s->id, s->rnd != NULL ? s->rnd : s->spare, XC_C2S_ID_BYTES);
-    XC_OUT_LIT(w, " id='");
-    xc_out_put(w, s->id, sizeof(s->id));
+    xc_out_escaped(w, host, 1);
+    XC_OUT_LIT(w, "' id='");
+    xc_out_put(w, id, 2 * XC_C2S_ID_BYTES);
     XC_OUT_LIT(w, "'");
     /* RFC 3920 §4.4.1 rule 4: a peer without version gets none back */
     if (with_version)
         XC_OUT_LIT(w, " version='1.0'");
     XC_OUT_LIT(w, " xml:lang='en'>");
+}
+
+void c2s_put_header(xc_c2s *s, int with_version)
+{
+    /* RFC 3920 §4.4: an unpredictable id, fresh for every header; a header a timer forces out
+     * (no read, so no bytes of this call) takes the spare kept from the latest ones */
+    hex(s->id, s->rnd != NULL ? s->rnd : s->spare, XC_C2S_ID_BYTES);
+    put_header_bytes(&s->out, c2s_host(s), s->id, with_version);
     s->header_sent = 1;
 }
 
@@ -82,34 +92,37 @@ static uint32_t offer(const xc_c2s *s)
     return m;
 }
 
-void c2s_put_features(xc_c2s *s)
+/* The features' bytes, on the output buffer alone (see put_header_bytes). */
+/*@ requires xc_out_ok(w);
+    assigns w->full, w->len, w->out[0 .. w->cap - 1];
+    ensures xc_out_ok(w) && w->out == \old(w->out) && w->cap == \old(w->cap);
+*/
+static void put_features_bytes(xc_out *w, int authed, int secure, int require_tls, uint32_t offered)
 {
-    xc_out *w = &s->out;
     uint32_t m;
 
-    s->offered = 0;
     XC_OUT_LIT(w, "<stream:features>");
-    if (s->authed) {
+    if (authed) {
         /* RFC 3920 §7 and RFC 3921 §3: binding, then the (optional, RFC 6121) session */
         XC_OUT_LIT(w, "<bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'/>"
                       "<session xmlns='urn:ietf:params:xml:ns:xmpp-session'><optional/></session>");
     } else {
-        s->offered = offer(s);
-        if (!s->secure) {
+        if (!secure) {
             /* RFC 3920 §5.1 rule 3, §5.2 step 3 */
             XC_OUT_LIT(w, "<starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'>");
-            if (s->cfg->require_tls)
+            if (require_tls)
                 XC_OUT_LIT(w, "<required/>");
             XC_OUT_LIT(w, "</starttls>");
         }
-        if (s->offered != 0) {
+        if (offered != 0) {
             XC_OUT_LIT(w, "<mechanisms xmlns='urn:ietf:params:xml:ns:xmpp-sasl'>");
-            /*@ loop invariant 0 <= m <= XC_MECH_COUNT && xc_c2s_ok(s);
-                loop assigns m, s->out.full, s->out.len, s->out.out[0 .. s->out.cap - 1];
+            /*@ loop invariant 0 <= m <= XC_MECH_COUNT;
+                loop invariant xc_out_ok(w) && w->out == \at(w->out, LoopEntry) && w->cap == \at(w->cap, LoopEntry);
+                loop assigns m, w->full, w->len, w->out[0 .. w->cap - 1];
                 loop variant XC_MECH_COUNT - m;
             */
             for (m = 0; m < (uint32_t)XC_MECH_COUNT; m++) {
-                if ((s->offered & (1u << m)) == 0)
+                if ((offered & (1u << m)) == 0)
                     continue;
                 XC_OUT_LIT(w, "<mechanism>");
                 xc_out_str(w, xc_mech_name((xc_mech)m));
@@ -119,6 +132,12 @@ void c2s_put_features(xc_c2s *s)
         }
     }
     XC_OUT_LIT(w, "</stream:features>");
+}
+
+void c2s_put_features(xc_c2s *s)
+{
+    s->offered = s->authed ? 0 : offer(s);
+    put_features_bytes(&s->out, s->authed, s->secure, s->cfg->require_tls, s->offered);
 }
 
 void c2s_put_sasl_failure(xc_c2s *s, xc_sasl_failure f)
