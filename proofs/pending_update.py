@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Rewrites proofs/pending.tsv from the last whole-core run (build/proofs/report.csv or argv[1]):
+"""Rewrites proofs/pending.tsv from the last whole-core run (argv[1], or build/proofs/report_ab.csv:
+passes A and B merged, or build/proofs/report.csv when pass B did not run):
 one line per function that still has unproved properties, with their number. A reason already
 written for a function is kept; a new function gets the placeholder below, to be replaced by
 a real reason before committing. Run it only to *lower* the debt after proving more."""
@@ -7,7 +8,10 @@ import collections
 import csv
 import sys
 
-path = sys.argv[1] if len(sys.argv) > 1 else "build/proofs/report.csv"
+import os
+
+path = sys.argv[1] if len(sys.argv) > 1 else next(
+    p for p in ("build/proofs/report_ab.csv", "build/proofs/report.csv") if os.path.exists(p) or p.endswith("report.csv"))
 old = {}
 try:
     with open("proofs/pending.tsv", encoding="utf-8") as f:

@@ -70,6 +70,7 @@ void xc_c2s_init(xc_c2s *s, const xc_c2s_config *cfg, const xc_c2s_memory *mem, 
 {
     s->state = XC_C2S_S_WAIT_HDR;
     s->cfg = cfg;
+    xc_xml_init(&s->xml, XC_XML_CONTENT_CLIENT, &cfg->preauth, &mem->xml);
     xc_out_init(&s->out, mem->out, mem->out_cap);
     s->route_buf = mem->route;
     s->route_cap = mem->route_cap;
@@ -114,8 +115,6 @@ void xc_c2s_init(xc_c2s *s, const xc_c2s_config *cfg, const xc_c2s_memory *mem, 
     s->to_malformed = 0;
     keep_spare(s, rnd);
     clear_effects(s);
-    /* last: the parser's invariant is the costly part of xc_c2s_ok, and no store follows it */
-    xc_xml_init(&s->xml, XC_XML_CONTENT_CLIENT, &cfg->preauth, &mem->xml);
 }
 
 /* Start of every entry point: the previous call's output has been taken by the shell. */
