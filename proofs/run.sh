@@ -7,6 +7,8 @@
 #   PROOF_WP_SKIP_FILES="src/core/x.c"     WP skips the functions of these files (see below)
 #   PROOF_CACHE=update|replay|offline|none   (default: replay = use proofs/wp-cache, run
 #                                             provers on misses, never write the cache)
+#   PROOF_WP_ONLY_FILES="src/core/x.c"     pass B's files (see below; default: the engines)
+#   PROOF_PASSES=b                          pass B alone (filling the cache for it)
 #
 # Prints goals proved / total, EVA alarms, properties by status; writes proofs/REPORT.md
 # (only for whole-core runs) and fails on any unproved property, any EVA alarm left unproved,
@@ -114,4 +116,6 @@ else
   log="$out/frama-c.log"; csv="$out/report.csv"
 fi
 secs=$(( $(date +%s) - start ))
+# REPORT.md only from a run of both passes
+[ "${PROOF_PASSES:-ab}" = ab ] || whole=0
 /usr/bin/python3 proofs/summarize.py "$log" "$csv" "$secs" "$whole" "$rc"
