@@ -3,10 +3,10 @@
 #   make deps         install every Debian package the project needs (idempotent)
 #   make              build libxcore and the tools with gcc (build/gcc)
 #   make test         deps + gcc and clang builds + unit tests + ASan/UBSan unit tests
-#                     + fuzz-corpus replay + traceability check + gen-check + spec-tests
+#                     + fuzz-corpus replay + traceability check + gen-check + spec-tests + proof-tools-tests
 #   make asan         unit tests under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make proofs       spin over the table models (proofs/run_spin.sh), then Frama-C
-#                     (-rte -then -eva -then -wp) over src/core; fails below 100%
+#                     (pass A: -rte -eva -wp; pass B: -rte -wp on the engines) over src/core
 #   make fuzz H=xml T=600   one libFuzzer campaign (see fuzz/README.md)
 #   make record-prosody     record xmppd <-> Prosody s2s exchanges as fuzz seeds
 #   make bench-xml    our parser beside expat, MB/s and ratio
@@ -14,6 +14,7 @@
 #   make gen          regenerate src/core/gen/*, spec/*.svg and spec/*.pml from spec/*.fsm
 #   make gen-check    fails when the committed generated files differ from a fresh generation
 #   make spec-tests   pytest over tests/spec (the generator, the table against the RFC steps)
+#   make proof-tools-tests   pytest over tests/proofs (the function selection and report merge of proofs/run.sh)
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := all
@@ -48,7 +49,7 @@ UNIT_SUPPORT_SRC := $(sort $(wildcard tests/unit/support_*.c))
 UNIT_SUPPORT_OBJ := $(UNIT_SUPPORT_SRC:%.c=$(B)/%.o)
 
 .PHONY: all deps test unit asan clang-build replay proofs fuzz fuzz-build fuzz-smoke \
-        bench bench-xml traceability gen gen-check spec-tests clean \
+        bench bench-xml traceability gen gen-check spec-tests proof-tools-tests clean \
         record-prosody
 
 all: $(B)/libxcore.a $(UNIT_BIN)
@@ -126,6 +127,9 @@ gen-check:
 spec-tests:
 	@/usr/bin/python3 -m pytest -q tests/spec
 
+proof-tools-tests:
+	@/usr/bin/python3 -m pytest -q tests/proofs
+
 test: deps
 	$(MAKE) --no-print-directory all
 	$(MAKE) --no-print-directory clang-build
@@ -135,6 +139,7 @@ test: deps
 	$(MAKE) --no-print-directory traceability
 	$(MAKE) --no-print-directory gen-check
 	$(MAKE) --no-print-directory spec-tests
+	$(MAKE) --no-print-directory proof-tools-tests
 	@for t in $(SERVER_TESTS); do $(MAKE) --no-print-directory $$t || exit 1; done
 
 # --- the server shell (src/server, src/tools) --------------------------------
