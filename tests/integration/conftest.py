@@ -9,6 +9,7 @@ Environment: XMPPD_BIN and XMPPCTL_BIN override build/gcc/xmppd and build/gcc/xm
 server-test-asan points XMPPD_BIN at an ASan build).
 """
 import os
+import random
 import re
 import signal
 import socket
@@ -116,10 +117,38 @@ def make_cert(directory, name, cn=None):
     return cert, key
 
 
+_ports_handed_out = set()
+
+
+def _ephemeral_range_start():
+    try:
+        with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+            return int(f.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768
+
+
 def free_port(family=socket.AF_INET, host="127.0.0.1", kind=socket.SOCK_STREAM):
-    with socket.socket(family, kind) as s:
-        s.bind((host, 0))
-        return s.getsockname()[1]
+    """A loopback port, free now, for a server a test starts later. Not from bind(host, 0): that
+    is an ephemeral port, and before the server binds it the kernel may give it to any outgoing
+    connection (another server's s2s link, a client), which made a server's listen fail with
+    "address already in use". Ports below the ephemeral range are taken only by an explicit bind;
+    the ones handed out here are remembered so that two servers of one test never get the same."""
+    first, end = 10000, _ephemeral_range_start()
+    if end - first < 1000:
+        first, end = end, 65536
+    for _ in range(500):
+        port = random.randrange(first, end)
+        if port in _ports_handed_out:
+            continue
+        with socket.socket(family, kind) as s:
+            try:
+                s.bind((host, port))
+            except OSError:
+                continue
+        _ports_handed_out.add(port)
+        return port
+    raise RuntimeError(f"no free loopback port in {first}..{end - 1}")
 
 
 def free_udp_port():
