@@ -26,7 +26,6 @@ import os
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -35,6 +34,8 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 XMPP_ADDR = "1.3.6.1.5.5.7.8.5"
+sys.path.insert(0, os.path.dirname(HERE))
+from loopback_ports import free_port, free_udp_port  # noqa: E402
 
 DOMAIN = "conformance.test"
 DOMAIN2 = "second.conformance.test"
@@ -102,12 +103,6 @@ def issue_server(cwd, domain):
     return os.path.join(cwd, f"{domain}.crt"), os.path.join(cwd, f"{domain}.key")
 
 
-def free_port(kind=socket.SOCK_STREAM):
-    with socket.socket(socket.AF_INET, kind) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def start(xmppd, xmppctl, d):
     for host in (DOMAIN, DOMAIN2, CERT_REQUIRED):
         r = subprocess.run([xmppctl, "gencert", host, "-d", d, "--days", "2"], capture_output=True)
@@ -165,7 +160,7 @@ s2s = {{ listen = ( {{ address = "127.0.0.1"; port = {s2s_port}; }} );
         handshake_timeout = {S2S_HANDSHAKE_TIMEOUT}; idle_timeout = {S2S_IDLE_TIMEOUT};
         connect_timeout = {S2S_CONNECT_TIMEOUT}; verify_pending = {S2S_VERIFY_PENDING};
         queue = {S2S_QUEUE};
-        dns_server = "127.0.0.1:{free_port(socket.SOCK_DGRAM)}"; }};
+        dns_server = "127.0.0.1:{free_udp_port()}"; }};
 """)
     log_path = os.path.join(d, "xmppd.log")
     logf = open(log_path, "ab")

@@ -9,17 +9,19 @@ Environment: XMPPD_BIN and XMPPCTL_BIN override build/gcc/xmppd and build/gcc/xm
 server-test-asan points XMPPD_BIN at an ASan build).
 """
 import os
-import random
 import re
 import signal
 import socket
 import ssl
 import subprocess
+import sys
 import time
 
 import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(ROOT, "tests"))
+from loopback_ports import free_port, free_udp_port, free_udp_tcp_port  # noqa: E402,F401 (re-exported)
 XMPPD = os.path.abspath(os.environ.get("XMPPD_BIN") or os.path.join(ROOT, "build/gcc/xmppd"))
 XMPPCTL = os.path.abspath(os.environ.get("XMPPCTL_BIN") or os.path.join(ROOT, "build/gcc/xmppctl"))
 
@@ -115,58 +117,6 @@ def make_cert(directory, name, cn=None):
         os.umask(old)
     os.chmod(key, 0o600)
     return cert, key
-
-
-_ports_handed_out = set()
-
-
-def _ephemeral_range_start():
-    try:
-        with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
-            return int(f.read().split()[0])
-    except (OSError, ValueError, IndexError):
-        return 32768
-
-
-def free_port(family=socket.AF_INET, host="127.0.0.1", kind=socket.SOCK_STREAM):
-    """A loopback port, free now, for a server a test starts later. Not from bind(host, 0): that
-    is an ephemeral port, and before the server binds it the kernel may give it to any outgoing
-    connection (another server's s2s link, a client), which made a server's listen fail with
-    "address already in use". Ports below the ephemeral range are taken only by an explicit bind;
-    the ones handed out here are remembered so that two servers of one test never get the same."""
-    first, end = 10000, _ephemeral_range_start()
-    if end - first < 1000:
-        first, end = end, 65536
-    for _ in range(500):
-        port = random.randrange(first, end)
-        if port in _ports_handed_out:
-            continue
-        with socket.socket(family, kind) as s:
-            try:
-                s.bind((host, port))
-            except OSError:
-                continue
-        _ports_handed_out.add(port)
-        return port
-    raise RuntimeError(f"no free loopback port in {first}..{end - 1}")
-
-
-def free_udp_port():
-    return free_port(kind=socket.SOCK_DGRAM)
-
-
-def free_udp_tcp_port():
-    """A loopback port free for both UDP and TCP (dnsmasq listens on both): the kernel hands out
-    UDP and TCP ports independently, so a free UDP port may be some listener's TCP port."""
-    for _ in range(50):
-        port = free_udp_port()
-        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as t:
-            try:
-                t.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-        return port
-    raise RuntimeError("no loopback port free for both UDP and TCP")
 
 
 class Xmppd:
