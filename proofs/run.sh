@@ -9,6 +9,9 @@
 #                                             provers on misses, never write the cache)
 #   PROOF_WP_ONLY_FILES="src/core/x.c"     pass B's files (see below; default: the engines)
 #   PROOF_PASSES=b                          pass B alone (filling the cache for it)
+#   PROOF_B_FCT="route,xc_c2s_feed"        pass B on these functions only (Frama-C's names, see
+#                                           functions_of.py): a cache fill for the functions whose
+#                                           goals are missing, with the keys a whole run replays
 #
 # Prints goals proved / total, EVA alarms, properties by status; writes proofs/REPORT.md
 # (only for whole-core runs) and fails on any unproved property, any EVA alarm left unproved,
@@ -59,6 +62,7 @@ if [ -n "$wp_only" ]; then
   b_all=$(functions_of $wp_only) || exit 1
   b_fns=$(/usr/bin/python3 -c 'import sys; skip = set(sys.argv[2].split(",")); print(",".join(f for f in sys.argv[1].split(",") if f not in skip))' "$b_all" "$skip_fns")
   skip_a=${skip_fns:+$skip_fns,}$b_all
+  [ -n "${PROOF_B_FCT:-}" ] && b_fns=$PROOF_B_FCT
 fi
 [ -n "$skip_a" ] && fct_args+=(-wp-skip-fct "$skip_a")
 
@@ -88,7 +92,7 @@ wp_opts=(-wp-rte -wp-prover z3,cvc4 -wp-par "$par" -wp-timeout "$timeout"
 # Pass B runs beside pass A: each is mostly one Frama-C thread (EVA; Qed simplifying every goal
 # even when its result comes from the cache), and one after the other they would not fit CI.
 if [ -n "$b_fns" ]; then
-  echo "proofs: pass B, WP alone on the functions of $wp_only${PROOF_WP_SKIP_FILES:+ (less PROOF_WP_SKIP_FILES)}"
+  echo "proofs: pass B, WP alone on ${PROOF_B_FCT:+$PROOF_B_FCT, of }the functions of $wp_only${PROOF_WP_SKIP_FILES:+ (less PROOF_WP_SKIP_FILES)}"
   ( frama-c -c11 -cpp-extra-args="-Isrc/core -D__FRAMAC__" -machdep x86_64 \
       -warn-unsigned-overflow -warn-unsigned-downcast -warn-signed-downcast -warn-signed-overflow \
       $files -rte -then -wp "${wp_opts[@]}" -wp-fct "$b_fns" \
