@@ -218,6 +218,40 @@ static int put_element(const xc_c2s *s, xc_out *w, const xc_xml_stamp *st)
     return 1;
 }
 
+/* Field by field, not as struct copies: WP models a struct copy as a havoc of the target and an
+ * equality of loads, which the provers could not see past (stamp_clear's ensures timed out).
+ * Each helper keeps a havoc to one attribute or to the tail. */
+/*@ requires \valid(a);
+    assigns *a;
+    ensures a->set == 0 && a->omit == 0 && a->value.len == 0 && xc_str_valid(a->value);
+*/
+static void stamp_attr_keep(xc_xml_stamp_attr *a)
+{
+    a->set = 0;
+    a->omit = 0;
+    a->value.ptr = NULL;
+    a->value.len = 0;
+}
+
+/*@ requires \valid(tail + (0 .. XC_XML_STAMP_TAIL_MAX - 1));
+    assigns tail[0 .. XC_XML_STAMP_TAIL_MAX - 1];
+    ensures \forall integer k; 0 <= k < XC_XML_STAMP_TAIL_MAX ==> tail[k].len == 0;
+*/
+static void stamp_tail_clear(xc_str *tail)
+{
+    uint32_t i;
+
+    /*@ loop invariant 0 <= i <= XC_XML_STAMP_TAIL_MAX;
+        loop invariant \forall integer k; 0 <= k < i ==> tail[k].len == 0;
+        loop assigns i, tail[0 .. XC_XML_STAMP_TAIL_MAX - 1];
+        loop variant XC_XML_STAMP_TAIL_MAX - i;
+    */
+    for (i = 0; i < XC_XML_STAMP_TAIL_MAX; i++) {
+        tail[i].ptr = NULL;
+        tail[i].len = 0;
+    }
+}
+
 /* A stamp that changes nothing. */
 /*@ requires \valid(st);
     assigns *st;
@@ -225,23 +259,13 @@ static int put_element(const xc_c2s *s, xc_out *w, const xc_xml_stamp *st)
 */
 static void stamp_clear(xc_xml_stamp *st)
 {
-    const xc_str none = { NULL, 0 };
-    const xc_xml_stamp_attr keep = { 0, 0, { NULL, 0 } };
-    uint32_t i;
-
-    st->type = keep;
-    st->from = keep;
-    st->to = keep;
-    st->lang = keep;
+    stamp_attr_keep(&st->type);
+    stamp_attr_keep(&st->from);
+    stamp_attr_keep(&st->to);
+    stamp_attr_keep(&st->lang);
     st->drop_children = 0;
     st->n_tail = 0;
-    /*@ loop invariant 0 <= i <= XC_XML_STAMP_TAIL_MAX;
-        loop invariant \forall integer k; 0 <= k < i ==> xc_str_valid(st->tail[k]);
-        loop assigns i, st->tail[0 .. XC_XML_STAMP_TAIL_MAX - 1];
-        loop variant XC_XML_STAMP_TAIL_MAX - i;
-    */
-    for (i = 0; i < XC_XML_STAMP_TAIL_MAX; i++)
-        st->tail[i] = none;
+    stamp_tail_clear(st->tail);
 }
 
 void c2s_put_stanza_error(xc_c2s *s, xc_stanza_error_type type, xc_stanza_error cond)
