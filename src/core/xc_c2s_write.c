@@ -345,10 +345,12 @@ void c2s_put_ping(xc_c2s *s)
 
     /* XEP-0199 §4.3: from the server to the client's full JID; the id only has to be unique on
      * this stream (whatever the client answers, a result or an error, is input and counts) */
-    n[0] = (uint8_t)(s->pings >> 24);
-    n[1] = (uint8_t)(s->pings >> 16);
-    n[2] = (uint8_t)(s->pings >> 8);
-    n[3] = (uint8_t)s->pings;
+    /* masked: a narrowing cast of a value that does not fit is an error under the proof's
+     * -warn-unsigned-downcast, and the truncation is what is meant */
+    n[0] = (uint8_t)((s->pings >> 24) & 0xffu);
+    n[1] = (uint8_t)((s->pings >> 16) & 0xffu);
+    n[2] = (uint8_t)((s->pings >> 8) & 0xffu);
+    n[3] = (uint8_t)(s->pings & 0xffu);
     hex(id, n, 4);
     XC_OUT_LIT(&s->out, "<iq type='get' from='");
     xc_out_escaped(&s->out, c2s_host(s), 1);
