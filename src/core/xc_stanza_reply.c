@@ -42,11 +42,33 @@ static xc_str error_type_value(void)
     return XC_STR_LIT("error");
 }
 
-void xc_stanza_error_stamp(xc_xml_stamp *st, xc_str orig_to, int orig_to_ok, xc_str to, int to_ok,
-                           xc_stanza_error_type type, xc_stanza_error cond)
+/* The tail has exactly XC_XML_STAMP_TAIL_MAX parts: every slot is written, one per step, field
+ * by field (WP models a struct copy as a havoc its provers could not see past), in a function of
+ * its own so that the caller's facts about the other fields cross one havoc of the tail. */
+/*@ requires \valid(tail + (0 .. XC_XML_STAMP_TAIL_MAX - 1));
+    assigns tail[0 .. XC_XML_STAMP_TAIL_MAX - 1];
+    ensures \forall integer j; 0 <= j < XC_XML_STAMP_TAIL_MAX ==> xc_str_valid(tail[j]);
+*/
+static void error_tail_fill(xc_str *tail, xc_stanza_error_type type, xc_stanza_error cond)
 {
     uint32_t k;
 
+    /*@ loop invariant 0 <= k <= XC_XML_STAMP_TAIL_MAX;
+        loop invariant \forall integer j; 0 <= j < k ==> xc_str_valid(tail[j]);
+        loop assigns k, tail[0 .. XC_XML_STAMP_TAIL_MAX - 1];
+        loop variant XC_XML_STAMP_TAIL_MAX - k;
+    */
+    for (k = 0; k < XC_XML_STAMP_TAIL_MAX; k++) {
+        xc_str part = error_tail(k, type, cond);
+
+        tail[k].ptr = part.ptr;
+        tail[k].len = part.len;
+    }
+}
+
+void xc_stanza_error_stamp(xc_xml_stamp *st, xc_str orig_to, int orig_to_ok, xc_str to, int to_ok,
+                           xc_stanza_error_type type, xc_stanza_error cond)
+{
     st->type.set = 1;
     st->type.omit = 0;
     st->type.value = error_type_value();
@@ -66,16 +88,8 @@ void xc_stanza_error_stamp(xc_xml_stamp *st, xc_str orig_to, int orig_to_ok, xc_
     /*@ assert xc_str_valid(st->from.value); */
     /*@ assert xc_str_valid(st->to.value); */
     /*@ assert xc_str_valid(st->lang.value); */
-    /* the tail has exactly XC_XML_STAMP_TAIL_MAX parts: every slot is written, one per step,
-     * so the quantified form of xc_xml_stamp_ok is the loop invariant */
     st->n_tail = XC_XML_STAMP_TAIL_MAX;
-    /*@ loop invariant 0 <= k <= XC_XML_STAMP_TAIL_MAX;
-        loop invariant \forall integer j; 0 <= j < k ==> xc_str_valid(st->tail[j]);
-        loop assigns k, st->tail[0 .. XC_XML_STAMP_TAIL_MAX - 1];
-        loop variant XC_XML_STAMP_TAIL_MAX - k;
-    */
-    for (k = 0; k < XC_XML_STAMP_TAIL_MAX; k++)
-        st->tail[k] = error_tail(k, type, cond);
+    error_tail_fill(st->tail, type, cond);
 }
 
 /* The synthetic stream headers a held stanza is parsed in: byte arrays, so no pointer cast sits
