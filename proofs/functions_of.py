@@ -5,11 +5,13 @@ argv: names.csv FILE...   (names.csv: `frama-c <all core files> -rte -then -repo
 -report-csv names.csv`, i.e. every property of every function with the file it sits in)
 
 Frama-C links all of src/core into one program, so a static function whose name another file
-also uses is renamed (step, step_0, step_1, ...): -wp-fct and -wp-skip-fct need those names,
-and a source name alone can select another file's function. A function is found by its
-annotations: the rows of names.csv in its own file whose function is the source name or the
-source name with a renaming suffix; a function with no annotation in its body is external
-(its contract is in a header), and Frama-C never renames those.
+also uses is renamed (step, step_0, step_1, ...). -wp-fct and -wp-skip-fct then select every
+function of that source name, whichever name Frama-C gave it (measured: `-wp-fct step` ran both
+step and step_0), so a selection by file would take other files' functions with it. Every
+function of src/core therefore has a name of its own, and a renamed one stops the run here.
+A function is found by its annotations: the rows of names.csv in its own file; a function with
+no annotation in its body is external (its contract is in a header), and Frama-C never renames
+those.
 """
 import csv
 import os
@@ -43,6 +45,14 @@ def functions_of(names_csv, files):
                 found = [name]
             if len(found) != 1:
                 sys.exit(f"functions_of: {path}: cannot tell which of {found or 'no function'} is {name}")
+            same = re.compile(re.escape(name) + r"(_\d+)?")
+            elsewhere = sorted(f for f, names in by_file.items()
+                               if f.endswith(".c") and f != os.path.basename(path)
+                               and any(same.fullmatch(k) for k in names))
+            if found[0] != name or elsewhere:
+                sys.exit(f"functions_of: {path}: the static function {name} has a namesake in "
+                         f"{', '.join(elsewhere) or 'another file'} (Frama-C calls this one {found[0]}); "
+                         f"a selection by name would take both, so give it a name of its own")
             out.append(found[0])
     return out
 

@@ -9,9 +9,9 @@
 #                                             provers on misses, never write the cache)
 #   PROOF_WP_ONLY_FILES="src/core/x.c"     pass B's files (see below; default: the engines)
 #   PROOF_PASSES=b                          pass B alone (filling the cache for it)
-#   PROOF_B_FCT="route,xc_c2s_feed"        pass B on these functions only (Frama-C's names, see
-#                                           functions_of.py): a cache fill for the functions whose
-#                                           goals are missing, with the keys a whole run replays
+#   PROOF_B_FCT="route,xc_c2s_feed"        pass B on these functions only: a cache fill for the
+#                                           functions whose goals are missing, with the keys a
+#                                           whole run replays
 #
 # Prints goals proved / total, EVA alarms, properties by status; writes proofs/REPORT.md
 # (only for whole-core runs) and fails on any unproved property, any EVA alarm left unproved,
@@ -27,9 +27,9 @@ fct_args=(); [ -n "${PROOF_FCT:-}" ] && fct_args=(-wp-fct "$PROOF_FCT")
 whole=0; [ -z "${PROOF_FILES:-}" ] && [ -z "${PROOF_FCT:-}" ] && whole=1
 eva_on=${PROOF_EVA:-$whole}
 
-# Frama-C links the core into one program and renames a static function whose name another file
-# uses too (step, step_0, ...): function selections by file go through proofs/functions_of.py,
-# which reads every function's properties with their file from one parse of the core.
+# Function selections by file go through proofs/functions_of.py, which reads every function's
+# properties with their file from one parse of the core, and stops the run when a static
+# function has a namesake in another file (-wp-fct would select both).
 names_csv="$out/names.csv"
 functions_of() {
   [ -s "$names_csv" ] || frama-c -c11 -cpp-extra-args="-Isrc/core -D__FRAMAC__" -machdep x86_64 $files -rte \

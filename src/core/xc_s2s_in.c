@@ -2,7 +2,7 @@
  * xc_s2s_in.c — the receiving server of an s2s stream (spec/s2s_in.fsm), and the
  * authoritative server answering <db:verify/> on it.
  *
- * Every entry point turns its input into one event of the table; step() looks up the row
+ * Every entry point turns its input into one event of the table; s2s_in_step() looks up the row
  * (gen/xc_s2s_in_table.c), runs its actions and enters its next state. Beside the stream state
  * the engine keeps the per-pair sub-machine NONE -> PENDING -> VALID (protocol-notes §1.2),
  * read by the guards and changed only by the actions add_pending, set_pair_valid, drop_pair.
@@ -11,7 +11,7 @@
  *  - a pair becomes VALID only through an outcome naming a pair PENDING on this stream, with
  *    the serial handed out with its verify request and this stream's current id (CVE-2012-3525);
  *  - a stanza is routed only in AUTHED and only for a valid pair or the SASL-authenticated
- *    domain; route() checks that again and finish() once more before the effect leaves;
+ *    domain; s2s_in_route() checks that again and s2s_in_finish() once more before the effect leaves;
  *  - a verify request leaves only from a stream that is encrypted, or where the operator
  *    allows dialback without TLS.
  */
@@ -24,7 +24,7 @@
 /*@ requires \valid(s);
     assigns s->fx;
 */
-static void clear_effects(xc_s2s_in *s)
+static void s2s_in_clear_effects(xc_s2s_in *s)
 {
     xc_str none = { NULL, 0 };
 
@@ -52,7 +52,7 @@ static void clear_effects(xc_s2s_in *s)
 /*@ requires \valid(s) && \valid_read(rnd + (0 .. XC_S2S_RANDOM_BYTES - 1));
     assigns s->spare[0 .. XC_S2S_RANDOM_BYTES - 1];
 */
-static void keep_spare(xc_s2s_in *s, const uint8_t *rnd)
+static void s2s_in_keep_spare(xc_s2s_in *s, const uint8_t *rnd)
 {
     uint32_t i;
 
@@ -160,21 +160,21 @@ void xc_s2s_in_init(xc_s2s_in *s, const xc_s2s_config *cfg, const xc_s2s_memory 
     s->db_from.domain_len = 0;
     s->db_from.resource_len = 0;
     s->db_to = s->db_from;
-    keep_spare(s, rnd);
+    s2s_in_keep_spare(s, rnd);
     s2s_hex_id(s->id, rnd);
-    clear_effects(s);
+    s2s_in_clear_effects(s);
 }
 
 /*@ requires xc_s2s_in_ok(s);
     assigns s->fx, s->l.out.len, s->l.out.full, s->rnd;
     ensures xc_s2s_in_ok(s) && s->fx.flags == 0;
 */
-static void begin(xc_s2s_in *s, const uint8_t *rnd)
+static void s2s_in_begin(xc_s2s_in *s, const uint8_t *rnd)
 {
     s->l.out.len = 0;
     s->l.out.full = 0;
     s->rnd = rnd;
-    clear_effects(s);
+    s2s_in_clear_effects(s);
 }
 
 /* Our domain on this stream: the one the header named, or the first served one before. */
@@ -192,7 +192,7 @@ static xc_str our_domain(const xc_s2s_in *s)
             s->id[0 .. 2 * XC_S2S_RANDOM_BYTES - 1];
     ensures xc_s2s_in_ok(s) && s->l.header_sent == 1;
 */
-static void put_header(xc_s2s_in *s, int with_version)
+static void s2s_in_put_header(xc_s2s_in *s, int with_version)
 {
     /* RFC 3920 §4.4: a fresh unpredictable id for every header we send (after TLS, after SASL) */
     s2s_hex_id(s->id, s->rnd != NULL ? s->rnd : s->spare);
@@ -204,7 +204,7 @@ static void put_header(xc_s2s_in *s, int with_version)
     assigns s->fx.flags, s->fx.error, s->state;
     ensures xc_s2s_in_ok(s) && s->state == XC_S2S_IN_S_CLOSED;
 */
-static void closing(xc_s2s_in *s, xc_stream_error e)
+static void s2s_in_closing(xc_s2s_in *s, xc_stream_error e)
 {
     s->fx.flags |= XC_S2S_IN_FX_CLOSE;
     s->fx.error = e;
@@ -216,13 +216,13 @@ static void closing(xc_s2s_in *s, xc_stream_error e)
             s->id[0 .. 2 * XC_S2S_RANDOM_BYTES - 1], s->fx.flags, s->fx.error, s->state;
     ensures xc_s2s_in_ok(s) && s->state == XC_S2S_IN_S_CLOSED;
 */
-static void stream_error(xc_s2s_in *s, xc_stream_error e)
+static void s2s_in_stream_error(xc_s2s_in *s, xc_stream_error e)
 {
     /* RFC 3920 §4.7.1: an error before our header still gets a header first */
     if (!s->l.header_sent)
-        put_header(s, 1);
+        s2s_in_put_header(s, 1);
     s2s_put_stream_error(&s->l.out, e);
-    closing(s, e);
+    s2s_in_closing(s, e);
 }
 
 /* End of every entry point: the safety properties of spec/s2s_in.fsm checked once more where
@@ -234,7 +234,7 @@ static void stream_error(xc_s2s_in *s, xc_stream_error e)
     ensures xc_s2s_in_ok(s);
     ensures (s->fx.flags & XC_S2S_IN_FX_ROUTE) != 0 ==> s->state == XC_S2S_IN_S_AUTHED;
 */
-static xc_s2s_status finish(xc_s2s_in *s)
+static xc_s2s_status s2s_in_finish(xc_s2s_in *s)
 {
     const xc_s2s_config *cfg = s->l.cfg;
     int route_bad = (s->fx.flags & XC_S2S_IN_FX_ROUTE) != 0 && s->state != XC_S2S_IN_S_AUTHED;
@@ -243,7 +243,7 @@ static xc_s2s_status finish(xc_s2s_in *s)
 
     if (route_bad || verify_bad) {
         s->fx.flags = 0;
-        stream_error(s, XC_SE_INTERNAL_SERVER_ERROR);
+        s2s_in_stream_error(s, XC_SE_INTERNAL_SERVER_ERROR);
     }
     s->rnd = NULL;
     s->fx.out = s->l.out.out;
@@ -262,7 +262,7 @@ static xc_s2s_status finish(xc_s2s_in *s)
     assigns \nothing;
     ensures \result <= XC_S2S_PAIRS_MAX;
 */
-static uint32_t find_pair(const xc_s2s_in *s, xc_str sender, xc_str target, int valid_only)
+static uint32_t s2s_in_find_pair(const xc_s2s_in *s, xc_str sender, xc_str target, int valid_only)
 {
     uint32_t i;
 
@@ -304,7 +304,7 @@ static int stanza_pair_valid(const xc_s2s_in *s)
 
     if (from.len == 0 || to.len == 0 || !s2s_host_index(s->l.cfg->hosts, s->l.cfg->n_hosts, to, &idx))
         return 0;
-    if (find_pair(s, from, to, 1) < XC_S2S_PAIRS_MAX)
+    if (s2s_in_find_pair(s, from, to, 1) < XC_S2S_PAIRS_MAX)
         return 1;
     return s->sasl_authed && xc_str_eq(from, s2s_domain_str(&s->peer));
 }
@@ -319,7 +319,7 @@ static int stanza_from_known(const xc_s2s_in *s)
 
     if (from.len == 0)
         return 0;
-    if (find_pair(s, from, none, 1) < XC_S2S_PAIRS_MAX)
+    if (s2s_in_find_pair(s, from, none, 1) < XC_S2S_PAIRS_MAX)
         return 1;
     return s->sasl_authed && xc_str_eq(from, s2s_domain_str(&s->peer));
 }
@@ -411,7 +411,7 @@ static int pair_pending(const xc_s2s_in *s, uint32_t serial)
 /*@ requires xc_s2s_in_ok((xc_s2s_in *)s);
     assigns \nothing;
 */
-static uint32_t guards(const xc_s2s_in *s, xc_s2s_in_event e, uint32_t serial)
+static uint32_t s2s_in_guards(const xc_s2s_in *s, xc_s2s_in_event e, uint32_t serial)
 {
     const xc_s2s_config *cfg = s->l.cfg;
     uint32_t g = 0, idx = 0;
@@ -429,7 +429,7 @@ static uint32_t guards(const xc_s2s_in *s, xc_s2s_in_event e, uint32_t serial)
     case XC_S2S_IN_E_DB_RESULT:
         if (!xc_s2s_policy_allows(cfg, from))
             g |= 1u << XC_S2S_IN_G_SENDER_REFUSED;
-        if (find_pair(s, from, to, 0) < XC_S2S_PAIRS_MAX)
+        if (s2s_in_find_pair(s, from, to, 0) < XC_S2S_PAIRS_MAX)
             g |= 1u << XC_S2S_IN_G_PAIR_KNOWN;
         if (verify_cap(s))
             g |= 1u << XC_S2S_IN_G_VERIFY_CAP;
@@ -470,7 +470,7 @@ static uint32_t guards(const xc_s2s_in *s, xc_s2s_in_event e, uint32_t serial)
     assigns s->db_from, s->db_to, s->pending_host, s->peer_ok;
     ensures xc_s2s_in_ok(s) && \result < XC_S2S_IN_E_COUNT;
 */
-static xc_s2s_in_event classify_header(xc_s2s_in *s)
+static xc_s2s_in_event s2s_in_classify_header(xc_s2s_in *s)
 {
     const xc_s2s_config *cfg = s->l.cfg;
     xc_s2s_hdr h;
@@ -533,7 +533,7 @@ static xc_s2s_in_event classify_db_request(xc_s2s_in *s, const xc_s2s_el *el)
             s->key[0 .. XC_S2S_KEY_MAX - 1], s->key_len, s->key_long;
     ensures xc_s2s_in_ok(s) && \result < XC_S2S_IN_E_COUNT;
 */
-static xc_s2s_in_event classify_element(xc_s2s_in *s)
+static xc_s2s_in_event s2s_in_classify_element(xc_s2s_in *s)
 {
     xc_s2s_el el;
 
@@ -731,20 +731,20 @@ static void request_verify(xc_s2s_in *s)
             s->id[0 .. 2 * XC_S2S_RANDOM_BYTES - 1], s->fx.error, s->state;
     ensures xc_s2s_in_ok(s);
 */
-static void route(xc_s2s_in *s)
+static void s2s_in_route(xc_s2s_in *s)
 {
     const xc_xml_tree *t = xc_xml_tree_of(&s->l.xml);
     size_t n = 0;
 
     /* CVE-2012-3525: the guard is checked again where the stanza leaves */
     if (s->el == NULL || s->state != XC_S2S_IN_S_AUTHED || !stanza_pair_valid(s)) {
-        stream_error(s, XC_SE_INTERNAL_SERVER_ERROR);
+        s2s_in_stream_error(s, XC_SE_INTERNAL_SERVER_ERROR);
         return;
     }
     if (xc_xml_write(t, xc_xml_index_of(t, s->el), XC_STR_LIT(XC_NS_SERVER), s->route_buf, s->route_cap, &n) !=
         XC_XML_WRITE_OK) {
         /* the route buffer holds 6 times the largest stanza: this is a sizing bug of the shell */
-        stream_error(s, XC_SE_INTERNAL_SERVER_ERROR);
+        s2s_in_stream_error(s, XC_SE_INTERNAL_SERVER_ERROR);
         return;
     }
     s->fx.flags |= XC_S2S_IN_FX_ROUTE;
@@ -759,7 +759,7 @@ static void route(xc_s2s_in *s)
     assigns *s, s->route_buf[0 .. s->route_cap - 1], XC_S2S_LINK_MEMORY(&s->l);
     ensures xc_s2s_in_ok(s);
 */
-static void run_action(xc_s2s_in *s, const xc_s2s_in_action *a, int outcome)
+static void s2s_in_run_action(xc_s2s_in *s, const xc_s2s_in_action *a, int outcome)
 {
     xc_str t, sdr, none = { NULL, 0 };
     xc_s2s_in_pair *p = &s->pairs[s->cur_pair];
@@ -771,9 +771,9 @@ static void run_action(xc_s2s_in *s, const xc_s2s_in_action *a, int outcome)
         if (!s2s_domain_set(&s->peer, domain_of(&s->db_from)))
             s->peer.len = 0;
         break;
-    case XC_S2S_IN_A_SEND_HEADER: put_header(s, 1); break;
+    case XC_S2S_IN_A_SEND_HEADER: s2s_in_put_header(s, 1); break;
     case XC_S2S_IN_A_SEND_HEADER_V0:
-        put_header(s, 0);
+        s2s_in_put_header(s, 0);
         s->legacy = 1;
         break;
     case XC_S2S_IN_A_SEND_FEATURES: put_features(s); break;
@@ -786,7 +786,7 @@ static void run_action(xc_s2s_in *s, const xc_s2s_in_action *a, int outcome)
         break;
     case XC_S2S_IN_A_TLS_FAILURE:
         XC_OUT_LIT(&s->l.out, "<failure xmlns='urn:ietf:params:xml:ns:xmpp-tls'/></stream:stream>");
-        closing(s, XC_SE_NONE);
+        s2s_in_closing(s, XC_SE_NONE);
         break;
     case XC_S2S_IN_A_SET_SECURE: s->l.secure = 1; break;
     case XC_S2S_IN_A_RESTART:
@@ -804,19 +804,19 @@ static void run_action(xc_s2s_in *s, const xc_s2s_in_action *a, int outcome)
     case XC_S2S_IN_A_SET_SASL_AUTHED:
         /* XEP-0178 §3: only over TLS, only for a certificate that names the peer */
         if (!s->l.secure || !cert_ok(s)) {
-            stream_error(s, XC_SE_INTERNAL_SERVER_ERROR);
+            s2s_in_stream_error(s, XC_SE_INTERNAL_SERVER_ERROR);
             break;
         }
         s->sasl_authed = 1;
         break;
     case XC_S2S_IN_A_ADD_PENDING:
         if (!add_pending(s))
-            stream_error(s, XC_SE_INTERNAL_SERVER_ERROR);
+            s2s_in_stream_error(s, XC_SE_INTERNAL_SERVER_ERROR);
         break;
     case XC_S2S_IN_A_REQUEST_VERIFY: request_verify(s); break;
     case XC_S2S_IN_A_SET_PAIR_VALID:
         if (p->state != XC_S2S_PAIR_PENDING) {
-            stream_error(s, XC_SE_INTERNAL_SERVER_ERROR);
+            s2s_in_stream_error(s, XC_SE_INTERNAL_SERVER_ERROR);
             break;
         }
         p->state = XC_S2S_PAIR_VALID;
@@ -845,17 +845,17 @@ static void run_action(xc_s2s_in *s, const xc_s2s_in_action *a, int outcome)
                                                      : XC_S2S_DBT_OTHER,
                a);
         break;
-    case XC_S2S_IN_A_ROUTE: route(s); break;
+    case XC_S2S_IN_A_ROUTE: s2s_in_route(s); break;
     case XC_S2S_IN_A_STREAM_ERROR:
-        stream_error(s, a->arg1 < XC_SE_COUNT ? (xc_stream_error)a->arg1 : XC_SE_UNDEFINED_CONDITION);
+        s2s_in_stream_error(s, a->arg1 < XC_SE_COUNT ? (xc_stream_error)a->arg1 : XC_SE_UNDEFINED_CONDITION);
         break;
-    case XC_S2S_IN_A_DROP: closing(s, XC_SE_NONE); break;
+    case XC_S2S_IN_A_DROP: s2s_in_closing(s, XC_SE_NONE); break;
     case XC_S2S_IN_A_CLOSE_STREAM:
         s2s_put_close(&s->l.out);
-        closing(s, XC_SE_NONE);
+        s2s_in_closing(s, XC_SE_NONE);
         break;
     case XC_S2S_IN_A_COUNT:
-    default: stream_error(s, XC_SE_INTERNAL_SERVER_ERROR); break;
+    default: s2s_in_stream_error(s, XC_SE_INTERNAL_SERVER_ERROR); break;
     }
 }
 
@@ -864,9 +864,9 @@ static void run_action(xc_s2s_in *s, const xc_s2s_in_action *a, int outcome)
     assigns *s, s->route_buf[0 .. s->route_cap - 1], XC_S2S_LINK_MEMORY(&s->l);
     ensures xc_s2s_in_ok(s);
 */
-static void step(xc_s2s_in *s, xc_s2s_in_event e, uint32_t serial)
+static void s2s_in_step(xc_s2s_in *s, xc_s2s_in_event e, uint32_t serial)
 {
-    uint32_t g = guards(s, e, serial);
+    uint32_t g = s2s_in_guards(s, e, serial);
     uint32_t r = xc_s2s_in_lookup(s->state, e, g);
     const xc_s2s_in_row *row = &xc_s2s_in_rows[r < XC_S2S_IN_ROWS ? r : 0u];
     int outcome = e == XC_S2S_IN_E_VERIFY_VALID || e == XC_S2S_IN_E_VERIFY_INVALID || e == XC_S2S_IN_E_VERIFY_ERROR;
@@ -878,7 +878,7 @@ static void step(xc_s2s_in *s, xc_s2s_in_event e, uint32_t serial)
         loop variant XC_S2S_IN_MAX_ACTIONS - k;
     */
     for (k = 0; k < row->n_actions && k < XC_S2S_IN_MAX_ACTIONS; k++) {
-        run_action(s, &row->actions[k], outcome);
+        s2s_in_run_action(s, &row->actions[k], outcome);
         if (s->state == XC_S2S_IN_S_CLOSED)
             return;
     }
@@ -892,64 +892,64 @@ xc_s2s_status xc_s2s_in_feed(xc_s2s_in *s, const uint8_t *buf, size_t len, size_
 {
     xc_s2s_in_event e;
 
-    begin(s, rnd);
+    s2s_in_begin(s, rnd);
     *consumed = 0;
     if (s->state == XC_S2S_IN_S_CLOSED) {
         *consumed = len;
-        return finish(s);
+        return s2s_in_finish(s);
     }
     if (s->state == XC_S2S_IN_S_TLS_HS)
-        return finish(s);
+        return s2s_in_finish(s);
     /* the parser frees the previous element's tree now: nothing may point into it */
     s->el = NULL;
     s->el_from.len = 0;
     s->el_to.len = 0;
     s->el_id.len = 0;
     s->el_text.len = 0;
-    keep_spare(s, rnd);
+    s2s_in_keep_spare(s, rnd);
     switch (xc_xml_feed(&s->l.xml, buf, len, consumed)) {
-    case XC_XML_NEED_MORE: return finish(s);
-    case XC_XML_EV_STREAM_OPEN: e = classify_header(s); break;
-    case XC_XML_EV_ELEMENT: e = classify_element(s); break;
+    case XC_XML_NEED_MORE: return s2s_in_finish(s);
+    case XC_XML_EV_STREAM_OPEN: e = s2s_in_classify_header(s); break;
+    case XC_XML_EV_ELEMENT: e = s2s_in_classify_element(s); break;
     case XC_XML_EV_STREAM_CLOSE: e = XC_S2S_IN_E_STREAM_CLOSE; break;
     case XC_XML_EV_ERROR:
     default:
         e = (xc_s2s_in_event)(XC_S2S_IN_E_ERR_NOT_WELL_FORMED + s2s_parse_error_offset(xc_xml_error(&s->l.xml)));
         break;
     }
-    step(s, e, 0);
+    s2s_in_step(s, e, 0);
     /* A db:result whose key we could not keep was recorded pending but never sent for
      * verification: it fails at once, through the table's own invalid-outcome row. */
     if (e == XC_S2S_IN_E_DB_RESULT && s->key_long && s->state != XC_S2S_IN_S_CLOSED &&
         s->pairs[s->cur_pair].state == XC_S2S_PAIR_PENDING)
-        step(s, XC_S2S_IN_E_VERIFY_INVALID, s->pairs[s->cur_pair].serial);
+        s2s_in_step(s, XC_S2S_IN_E_VERIFY_INVALID, s->pairs[s->cur_pair].serial);
     if ((s->fx.flags & (XC_S2S_IN_FX_START_TLS | XC_S2S_IN_FX_DISCARD_INPUT)) != 0 || s->state == XC_S2S_IN_S_CLOSED)
         *consumed = len;
-    return finish(s);
+    return s2s_in_finish(s);
 }
 
 /*@ requires xc_s2s_in_ok(s) && e < XC_S2S_IN_E_COUNT;
     assigns *s, s->route_buf[0 .. s->route_cap - 1], XC_S2S_LINK_MEMORY(&s->l);
     ensures xc_s2s_in_ok(s);
 */
-static xc_s2s_status shell_event(xc_s2s_in *s, xc_s2s_in_event e, uint32_t serial)
+static xc_s2s_status s2s_in_shell_event(xc_s2s_in *s, xc_s2s_in_event e, uint32_t serial)
 {
-    begin(s, NULL);
+    s2s_in_begin(s, NULL);
     if (s->state != XC_S2S_IN_S_CLOSED)
-        step(s, e, serial);
-    return finish(s);
+        s2s_in_step(s, e, serial);
+    return s2s_in_finish(s);
 }
 
 xc_s2s_status xc_s2s_in_tls_done(xc_s2s_in *s, const xc_s2s_peer_cert *cert)
 {
     if (s->state == XC_S2S_IN_S_TLS_HS)
         keep_cert(s, cert);
-    return shell_event(s, XC_S2S_IN_E_TLS_DONE, 0);
+    return s2s_in_shell_event(s, XC_S2S_IN_E_TLS_DONE, 0);
 }
 
 xc_s2s_status xc_s2s_in_tls_failed(xc_s2s_in *s)
 {
-    return shell_event(s, XC_S2S_IN_E_TLS_FAILED, 0);
+    return s2s_in_shell_event(s, XC_S2S_IN_E_TLS_FAILED, 0);
 }
 
 xc_s2s_status xc_s2s_in_verify_outcome(xc_s2s_in *s, uint32_t pair, uint32_t serial, xc_s2s_outcome o)
@@ -964,27 +964,27 @@ xc_s2s_status xc_s2s_in_verify_outcome(xc_s2s_in *s, uint32_t pair, uint32_t ser
         serial = 0;
     }
     s->cur_pair = pair;
-    return shell_event(s, e, serial);
+    return s2s_in_shell_event(s, e, serial);
 }
 
 xc_s2s_status xc_s2s_in_timeout(xc_s2s_in *s)
 {
-    return shell_event(s, XC_S2S_IN_E_TIMEOUT, 0);
+    return s2s_in_shell_event(s, XC_S2S_IN_E_TIMEOUT, 0);
 }
 
 xc_s2s_status xc_s2s_in_shutdown(xc_s2s_in *s)
 {
-    return shell_event(s, XC_S2S_IN_E_SHUTDOWN, 0);
+    return s2s_in_shell_event(s, XC_S2S_IN_E_SHUTDOWN, 0);
 }
 
 xc_s2s_status xc_s2s_in_policy_refused(xc_s2s_in *s)
 {
-    return shell_event(s, XC_S2S_IN_E_POLICY_REFUSED, 0);
+    return s2s_in_shell_event(s, XC_S2S_IN_E_POLICY_REFUSED, 0);
 }
 
 xc_s2s_status xc_s2s_in_output_full(xc_s2s_in *s)
 {
-    return shell_event(s, XC_S2S_IN_E_OUTPUT_FULL, 0);
+    return s2s_in_shell_event(s, XC_S2S_IN_E_OUTPUT_FULL, 0);
 }
 
 xc_str xc_s2s_in_peer(const xc_s2s_in *s)
@@ -998,7 +998,7 @@ int xc_s2s_in_pair_valid(const xc_s2s_in *s, xc_str sender, xc_str target)
 
     if (sender.len == 0 || target.len == 0)
         return 0;
-    if (find_pair(s, sender, target, 1) < XC_S2S_PAIRS_MAX)
+    if (s2s_in_find_pair(s, sender, target, 1) < XC_S2S_PAIRS_MAX)
         return 1;
     return s->sasl_authed && xc_str_eq(sender, s2s_domain_str(&s->peer)) &&
            s2s_host_index(s->l.cfg->hosts, s->l.cfg->n_hosts, target, &idx);

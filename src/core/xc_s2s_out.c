@@ -16,7 +16,7 @@
 /*@ requires \valid(s);
     assigns s->fx;
 */
-static void clear_effects(xc_s2s_out *s)
+static void s2s_out_clear_effects(xc_s2s_out *s)
 {
     xc_str none = { NULL, 0 };
 
@@ -75,25 +75,25 @@ void xc_s2s_out_init(xc_s2s_out *s, const xc_s2s_config *cfg, const xc_s2s_memor
     s->db_from.domain_len = 0;
     s->db_from.resource_len = 0;
     s->db_to = s->db_from;
-    clear_effects(s);
+    s2s_out_clear_effects(s);
 }
 
 /*@ requires xc_s2s_out_ok(s);
     assigns s->fx, s->l.out.len, s->l.out.full;
     ensures xc_s2s_out_ok(s) && s->fx.flags == 0;
 */
-static void begin(xc_s2s_out *s)
+static void s2s_out_begin(xc_s2s_out *s)
 {
     s->l.out.len = 0;
     s->l.out.full = 0;
-    clear_effects(s);
+    s2s_out_clear_effects(s);
 }
 
 /*@ requires xc_s2s_out_ok(s);
     assigns s->fx.out, s->fx.out_len, s->hdr_id, s->stanza, s->stanza_len, s->stanza_from;
     ensures xc_s2s_out_ok(s);
 */
-static xc_s2s_status finish(xc_s2s_out *s)
+static xc_s2s_status s2s_out_finish(xc_s2s_out *s)
 {
     xc_str none = { NULL, 0 };
 
@@ -124,7 +124,7 @@ static xc_str pair_domain(const xc_s2s_out *s, uint32_t i)
     assigns s->l.out.full, s->l.out.len, s->l.out.out[0 .. s->l.out.cap - 1], s->l.header_sent;
     ensures xc_s2s_out_ok(s);
 */
-static void put_header(xc_s2s_out *s)
+static void s2s_out_put_header(xc_s2s_out *s)
 {
     /* RFC 3920 §8.3 step 2; DESIGN.md "s2s headers": from S, to T, version 1.0 */
     s2s_put_header(&s->l.out, pair_domain(s, 0), s2s_domain_str(&s->target), NULL, 1);
@@ -135,7 +135,7 @@ static void put_header(xc_s2s_out *s)
     assigns s->fx.flags, s->fx.error, s->state;
     ensures xc_s2s_out_ok(s) && s->state == XC_S2S_OUT_S_CLOSED;
 */
-static void closing(xc_s2s_out *s, xc_stream_error e)
+static void s2s_out_closing(xc_s2s_out *s, xc_stream_error e)
 {
     s->fx.flags |= XC_S2S_OUT_FX_CLOSE;
     s->fx.error = e;
@@ -147,12 +147,12 @@ static void closing(xc_s2s_out *s, xc_stream_error e)
             s->fx.flags, s->fx.error, s->state;
     ensures xc_s2s_out_ok(s) && s->state == XC_S2S_OUT_S_CLOSED;
 */
-static void stream_error(xc_s2s_out *s, xc_stream_error e)
+static void s2s_out_stream_error(xc_s2s_out *s, xc_stream_error e)
 {
     if (!s->l.header_sent)
-        put_header(s);
+        s2s_out_put_header(s);
     s2s_put_stream_error(&s->l.out, e);
-    closing(s, e);
+    s2s_out_closing(s, e);
 }
 
 /*@ requires xc_s2s_out_ok(s);
@@ -179,7 +179,7 @@ static void queue_clear(xc_s2s_out *s)
 */
 static void internal_error(xc_s2s_out *s)
 {
-    stream_error(s, XC_SE_INTERNAL_SERVER_ERROR);
+    s2s_out_stream_error(s, XC_SE_INTERNAL_SERVER_ERROR);
     s->fx.flags |= XC_S2S_OUT_FX_BOUNCE_ALL;
     s->fx.bounce_type = XC_STZ_T_WAIT;
     s->fx.bounce_cond = XC_STZ_REMOTE_SERVER_TIMEOUT;
@@ -191,7 +191,7 @@ static void internal_error(xc_s2s_out *s)
     assigns \nothing;
     ensures \result <= XC_S2S_PAIRS_MAX;
 */
-static uint32_t find_pair(const xc_s2s_out *s, xc_str d)
+static uint32_t s2s_out_find_pair(const xc_s2s_out *s, xc_str d)
 {
     uint32_t i;
 
@@ -229,7 +229,7 @@ static uint32_t queued_total(const xc_s2s_out *s)
 */
 static int pair_ready(const xc_s2s_out *s)
 {
-    uint32_t i = find_pair(s, s->stanza_from);
+    uint32_t i = s2s_out_find_pair(s, s->stanza_from);
 
     if (i < XC_S2S_PAIRS_MAX && s->pairs[i].state == XC_S2S_PAIR_VALID)
         return 1;
@@ -250,7 +250,7 @@ static int result_requested(xc_s2s_out *s)
 
     if (from.len == 0 || to.len == 0 || !xc_str_eq(from, s2s_domain_str(&s->target)))
         return 0;
-    i = find_pair(s, to);
+    i = s2s_out_find_pair(s, to);
     if (i >= XC_S2S_PAIRS_MAX || s->pairs[i].state != XC_S2S_PAIR_PENDING)
         return 0;
     s->cur_pair = i;
@@ -261,7 +261,7 @@ static int result_requested(xc_s2s_out *s)
     assigns s->cur_pair;
     ensures xc_s2s_out_ok(s);
 */
-static uint32_t guards(xc_s2s_out *s, xc_s2s_out_event e)
+static uint32_t s2s_out_guards(xc_s2s_out *s, xc_s2s_out_event e)
 {
     const xc_s2s_config *cfg = s->l.cfg;
     uint32_t g = 0;
@@ -295,7 +295,7 @@ static uint32_t guards(xc_s2s_out *s, xc_s2s_out_event e)
     assigns s->hdr_id, s->hdr_db;
     ensures xc_s2s_out_ok(s) && \result < XC_S2S_OUT_E_COUNT;
 */
-static xc_s2s_out_event classify_header(xc_s2s_out *s)
+static xc_s2s_out_event s2s_out_classify_header(xc_s2s_out *s)
 {
     xc_s2s_hdr h;
 
@@ -319,7 +319,7 @@ static xc_s2s_out_event classify_header(xc_s2s_out *s)
     assigns s->offer_tls, s->offer_ext, s->offer_db, s->db_from, s->db_to;
     ensures xc_s2s_out_ok(s) && \result < XC_S2S_OUT_E_COUNT;
 */
-static xc_s2s_out_event classify_element(xc_s2s_out *s)
+static xc_s2s_out_event s2s_out_classify_element(xc_s2s_out *s)
 {
     xc_s2s_el el;
 
@@ -431,13 +431,13 @@ static void bounce(xc_s2s_out *s, uint32_t flag, const xc_s2s_out_action *a)
     assigns *s, XC_S2S_LINK_MEMORY(&s->l);
     ensures xc_s2s_out_ok(s);
 */
-static void run_action(xc_s2s_out *s, const xc_s2s_out_action *a, xc_s2s_out_event e)
+static void s2s_out_run_action(xc_s2s_out *s, const xc_s2s_out_action *a, xc_s2s_out_event e)
 {
     xc_s2s_out_pair *p = &s->pairs[s->cur_pair];
     uint32_t q;
 
     switch ((xc_s2s_out_op)a->op) {
-    case XC_S2S_OUT_A_SEND_HEADER: put_header(s); break;
+    case XC_S2S_OUT_A_SEND_HEADER: s2s_out_put_header(s); break;
     case XC_S2S_OUT_A_KEEP_ID:
         /* XEP-0220 §2.1.1: the key is computed over the latest response id */
         if (!s2s_copy(s->id, XC_S2S_ID_MAX, s->hdr_id, &s->id_len))
@@ -509,7 +509,7 @@ static void run_action(xc_s2s_out *s, const xc_s2s_out_action *a, xc_s2s_out_eve
         break;
     case XC_S2S_OUT_A_DROP_REQUEST: p->state = XC_S2S_PAIR_NONE; break;
     case XC_S2S_OUT_A_QUEUE_STANZA:
-        q = find_pair(s, s->stanza_from);
+        q = s2s_out_find_pair(s, s->stanza_from);
         if (s->queued[q] < 0xffffffffu)
             s->queued[q]++;
         s->fx.flags |= XC_S2S_OUT_FX_QUEUE;
@@ -549,12 +549,12 @@ static void run_action(xc_s2s_out *s, const xc_s2s_out_action *a, xc_s2s_out_eve
         break;
     case XC_S2S_OUT_A_REFUSE_PAIR: s->fx.flags |= XC_S2S_OUT_FX_PAIR_REFUSED; break;
     case XC_S2S_OUT_A_STREAM_ERROR:
-        stream_error(s, a->arg1 < XC_SE_COUNT ? (xc_stream_error)a->arg1 : XC_SE_UNDEFINED_CONDITION);
+        s2s_out_stream_error(s, a->arg1 < XC_SE_COUNT ? (xc_stream_error)a->arg1 : XC_SE_UNDEFINED_CONDITION);
         break;
-    case XC_S2S_OUT_A_DROP: closing(s, XC_SE_NONE); break;
+    case XC_S2S_OUT_A_DROP: s2s_out_closing(s, XC_SE_NONE); break;
     case XC_S2S_OUT_A_CLOSE_STREAM:
         s2s_put_close(&s->l.out);
-        closing(s, XC_SE_NONE);
+        s2s_out_closing(s, XC_SE_NONE);
         break;
     case XC_S2S_OUT_A_COUNT:
     default: internal_error(s); break;
@@ -565,9 +565,9 @@ static void run_action(xc_s2s_out *s, const xc_s2s_out_action *a, xc_s2s_out_eve
     assigns *s, XC_S2S_LINK_MEMORY(&s->l);
     ensures xc_s2s_out_ok(s);
 */
-static void step(xc_s2s_out *s, xc_s2s_out_event e)
+static void s2s_out_step(xc_s2s_out *s, xc_s2s_out_event e)
 {
-    uint32_t g = guards(s, e);
+    uint32_t g = s2s_out_guards(s, e);
     uint32_t r = xc_s2s_out_lookup(s->state, e, g);
     const xc_s2s_out_row *row = &xc_s2s_out_rows[r < XC_S2S_OUT_ROWS ? r : 0u];
     uint32_t k;
@@ -580,7 +580,7 @@ static void step(xc_s2s_out *s, xc_s2s_out_event e)
         loop variant XC_S2S_OUT_MAX_ACTIONS - k;
     */
     for (k = 0; k < row->n_actions && k < XC_S2S_OUT_MAX_ACTIONS; k++)
-        run_action(s, &row->actions[k], e);
+        s2s_out_run_action(s, &row->actions[k], e);
     if ((s->fx.flags & XC_S2S_OUT_FX_CLOSE) != 0 || s->state == XC_S2S_OUT_S_CLOSED) {
         s->state = XC_S2S_OUT_S_CLOSED;
         return;
@@ -593,55 +593,55 @@ xc_s2s_status xc_s2s_out_feed(xc_s2s_out *s, const uint8_t *buf, size_t len, siz
 {
     xc_s2s_out_event e;
 
-    begin(s);
+    s2s_out_begin(s);
     *consumed = 0;
     if (s->state == XC_S2S_OUT_S_CLOSED) {
         *consumed = len;
-        return finish(s);
+        return s2s_out_finish(s);
     }
     if (s->state == XC_S2S_OUT_S_TLS_HS || s->state == XC_S2S_OUT_S_CONNECTING)
-        return finish(s);
+        return s2s_out_finish(s);
     switch (xc_xml_feed(&s->l.xml, buf, len, consumed)) {
-    case XC_XML_NEED_MORE: return finish(s);
-    case XC_XML_EV_STREAM_OPEN: e = classify_header(s); break;
-    case XC_XML_EV_ELEMENT: e = classify_element(s); break;
+    case XC_XML_NEED_MORE: return s2s_out_finish(s);
+    case XC_XML_EV_STREAM_OPEN: e = s2s_out_classify_header(s); break;
+    case XC_XML_EV_ELEMENT: e = s2s_out_classify_element(s); break;
     case XC_XML_EV_STREAM_CLOSE: e = XC_S2S_OUT_E_STREAM_CLOSE; break;
     case XC_XML_EV_ERROR:
     default:
         e = (xc_s2s_out_event)(XC_S2S_OUT_E_ERR_NOT_WELL_FORMED + s2s_parse_error_offset(xc_xml_error(&s->l.xml)));
         break;
     }
-    step(s, e);
+    s2s_out_step(s, e);
     if ((s->fx.flags & (XC_S2S_OUT_FX_START_TLS | XC_S2S_OUT_FX_DISCARD_INPUT)) != 0 || s->state == XC_S2S_OUT_S_CLOSED)
         *consumed = len;
-    return finish(s);
+    return s2s_out_finish(s);
 }
 
 /*@ requires xc_s2s_out_ok(s) && e < XC_S2S_OUT_E_COUNT;
     assigns *s, XC_S2S_LINK_MEMORY(&s->l);
     ensures xc_s2s_out_ok(s);
 */
-static xc_s2s_status shell_event(xc_s2s_out *s, xc_s2s_out_event e)
+static xc_s2s_status s2s_out_shell_event(xc_s2s_out *s, xc_s2s_out_event e)
 {
-    begin(s);
+    s2s_out_begin(s);
     if (s->state != XC_S2S_OUT_S_CLOSED || e == XC_S2S_OUT_E_OUT_STANZA)
-        step(s, e);
-    return finish(s);
+        s2s_out_step(s, e);
+    return s2s_out_finish(s);
 }
 
 xc_s2s_status xc_s2s_out_connected(xc_s2s_out *s)
 {
-    return shell_event(s, XC_S2S_OUT_E_CONNECTED);
+    return s2s_out_shell_event(s, XC_S2S_OUT_E_CONNECTED);
 }
 
 xc_s2s_status xc_s2s_out_resolve_failed(xc_s2s_out *s)
 {
-    return shell_event(s, XC_S2S_OUT_E_RESOLVE_FAILED);
+    return s2s_out_shell_event(s, XC_S2S_OUT_E_RESOLVE_FAILED);
 }
 
 xc_s2s_status xc_s2s_out_connect_failed(xc_s2s_out *s)
 {
-    return shell_event(s, XC_S2S_OUT_E_CONNECT_FAILED);
+    return s2s_out_shell_event(s, XC_S2S_OUT_E_CONNECT_FAILED);
 }
 
 xc_s2s_status xc_s2s_out_tls_done(xc_s2s_out *s, const xc_s2s_peer_cert *cert)
@@ -652,12 +652,12 @@ xc_s2s_status xc_s2s_out_tls_done(xc_s2s_out *s, const xc_s2s_peer_cert *cert)
     if (s->state == XC_S2S_OUT_S_TLS_HS)
         s->peer_cert_ok = cert != NULL && cert->chain_ok && t.len > 0 && cert->n_names <= XC_CN_NAMES_MAX &&
                           xc_certname_match(t, t, XC_CN_SERVER, cert->names, cert->n_names) != XC_CN_NO_MATCH;
-    return shell_event(s, XC_S2S_OUT_E_TLS_DONE);
+    return s2s_out_shell_event(s, XC_S2S_OUT_E_TLS_DONE);
 }
 
 xc_s2s_status xc_s2s_out_tls_failed(xc_s2s_out *s)
 {
-    return shell_event(s, XC_S2S_OUT_E_TLS_FAILED);
+    return s2s_out_shell_event(s, XC_S2S_OUT_E_TLS_FAILED);
 }
 
 xc_s2s_status xc_s2s_out_stanza(xc_s2s_out *s, xc_str from_domain, const uint8_t *stanza, size_t len)
@@ -665,13 +665,13 @@ xc_s2s_status xc_s2s_out_stanza(xc_s2s_out *s, xc_str from_domain, const uint8_t
     s->stanza_from = from_domain;
     s->stanza = stanza;
     s->stanza_len = len;
-    return shell_event(s, XC_S2S_OUT_E_OUT_STANZA);
+    return s2s_out_shell_event(s, XC_S2S_OUT_E_OUT_STANZA);
 }
 
 xc_s2s_status xc_s2s_out_new_pair(xc_s2s_out *s, xc_str sender)
 {
     const xc_s2s_config *cfg = s->l.cfg;
-    uint32_t i = find_pair(s, sender), idx = 0, before = s->n_pairs;
+    uint32_t i = s2s_out_find_pair(s, sender), idx = 0, before = s->n_pairs;
     int added = 0;
     xc_s2s_status st;
 
@@ -689,7 +689,7 @@ xc_s2s_status xc_s2s_out_new_pair(xc_s2s_out *s, xc_str sender)
             added = 1;
         }
     }
-    st = shell_event(s, XC_S2S_OUT_E_NEW_PAIR);
+    st = s2s_out_shell_event(s, XC_S2S_OUT_E_NEW_PAIR);
     /* a pair the table refused (refuse_pair) keeps no slot */
     if (added && s->pairs[before].state == XC_S2S_PAIR_NONE)
         s->n_pairs = before;
@@ -700,22 +700,22 @@ xc_s2s_status xc_s2s_out_new_pair(xc_s2s_out *s, xc_str sender)
 
 xc_s2s_status xc_s2s_out_timeout(xc_s2s_out *s)
 {
-    return shell_event(s, XC_S2S_OUT_E_TIMEOUT);
+    return s2s_out_shell_event(s, XC_S2S_OUT_E_TIMEOUT);
 }
 
 xc_s2s_status xc_s2s_out_shutdown(xc_s2s_out *s)
 {
-    return shell_event(s, XC_S2S_OUT_E_SHUTDOWN);
+    return s2s_out_shell_event(s, XC_S2S_OUT_E_SHUTDOWN);
 }
 
 xc_s2s_status xc_s2s_out_policy_refused(xc_s2s_out *s)
 {
-    return shell_event(s, XC_S2S_OUT_E_POLICY_REFUSED);
+    return s2s_out_shell_event(s, XC_S2S_OUT_E_POLICY_REFUSED);
 }
 
 xc_s2s_status xc_s2s_out_output_full(xc_s2s_out *s)
 {
-    return shell_event(s, XC_S2S_OUT_E_OUTPUT_FULL);
+    return s2s_out_shell_event(s, XC_S2S_OUT_E_OUTPUT_FULL);
 }
 
 int xc_s2s_out_ready(const xc_s2s_out *s)

@@ -24,7 +24,7 @@
 /*@ requires \valid(s);
     assigns s->fx;
 */
-static void clear_effects(xc_s2s_verify *s)
+static void s2s_verify_clear_effects(xc_s2s_verify *s)
 {
     s->fx.flags = 0;
     s->fx.row_line = 0;
@@ -69,25 +69,25 @@ void xc_s2s_verify_init(xc_s2s_verify *s, const xc_s2s_config *cfg, const xc_s2s
     s->db_to = s->db_from;
     s->db_id.ptr = NULL;
     s->db_id.len = 0;
-    clear_effects(s);
+    s2s_verify_clear_effects(s);
 }
 
 /*@ requires xc_s2s_verify_ok(s);
     assigns s->fx, s->l.out.len, s->l.out.full;
     ensures xc_s2s_verify_ok(s) && s->fx.flags == 0 && s->fx.n_outcomes == 0;
 */
-static void begin(xc_s2s_verify *s)
+static void s2s_verify_begin(xc_s2s_verify *s)
 {
     s->l.out.len = 0;
     s->l.out.full = 0;
-    clear_effects(s);
+    s2s_verify_clear_effects(s);
 }
 
 /*@ requires xc_s2s_verify_ok(s);
     assigns s->fx.out, s->fx.out_len, s->db_id;
     ensures xc_s2s_verify_ok(s);
 */
-static xc_s2s_status finish(xc_s2s_verify *s)
+static xc_s2s_status s2s_verify_finish(xc_s2s_verify *s)
 {
     s->db_id.ptr = NULL;
     s->db_id.len = 0;
@@ -141,7 +141,7 @@ static void report_error_all(xc_s2s_verify *s)
     assigns s->l.out.full, s->l.out.len, s->l.out.out[0 .. s->l.out.cap - 1], s->l.header_sent;
     ensures xc_s2s_verify_ok(s);
 */
-static void put_header(xc_s2s_verify *s)
+static void s2s_verify_put_header(xc_s2s_verify *s)
 {
     /* RFC 3920 §8.3 step 6: from our domain T to the authoritative domain S. The strings are
      * built here (not by s2s_domain_str) so WP sees they are fields of s apart from s->l.out. */
@@ -183,7 +183,7 @@ static void restart(xc_s2s_verify *s)
     assigns s->fx.flags, s->fx.error, s->state;
     ensures xc_s2s_verify_ok(s) && s->state == XC_S2S_VERIFY_S_CLOSED;
 */
-static void closing(xc_s2s_verify *s, xc_stream_error e)
+static void s2s_verify_closing(xc_s2s_verify *s, xc_stream_error e)
 {
     s->fx.flags |= XC_S2S_VERIFY_FX_CLOSE;
     s->fx.error = e;
@@ -257,7 +257,7 @@ static int answer_matches(xc_s2s_verify *s)
     assigns s->cur;
     ensures xc_s2s_verify_ok(s);
 */
-static uint32_t guards(xc_s2s_verify *s, xc_s2s_verify_event e)
+static uint32_t s2s_verify_guards(xc_s2s_verify *s, xc_s2s_verify_event e)
 {
     const xc_s2s_config *cfg = s->l.cfg;
     uint32_t g = 0, i;
@@ -285,7 +285,7 @@ static uint32_t guards(xc_s2s_verify *s, xc_s2s_verify_event e)
     assigns \nothing;
     ensures \result < XC_S2S_VERIFY_E_COUNT;
 */
-static xc_s2s_verify_event classify_header(const xc_s2s_verify *s)
+static xc_s2s_verify_event s2s_verify_classify_header(const xc_s2s_verify *s)
 {
     xc_s2s_hdr h;
 
@@ -358,7 +358,7 @@ static xc_s2s_verify_event element_event(xc_s2s_el_kind kind, xc_s2s_db_type db_
     assigns s->offer_tls, s->db_from, s->db_to, s->db_id;
     ensures xc_s2s_verify_ok(s) && \result < XC_S2S_VERIFY_E_COUNT;
 */
-static xc_s2s_verify_event classify_element(xc_s2s_verify *s)
+static xc_s2s_verify_event s2s_verify_classify_element(xc_s2s_verify *s)
 {
     xc_s2s_el el;
     xc_s2s_verify_event e;
@@ -391,12 +391,12 @@ static xc_s2s_verify_event classify_element(xc_s2s_verify *s)
     ensures xc_s2s_verify_ok(s);
     ensures verify_frame{Old, Here}(s);
 */
-static void run_action(xc_s2s_verify *s, xc_s2s_verify_action a)
+static void s2s_verify_run_action(xc_s2s_verify *s, xc_s2s_verify_action a)
 {
     uint32_t i;
 
     switch ((xc_s2s_verify_op)a.op) {
-    case XC_S2S_VERIFY_A_SEND_HEADER: put_header(s); break;
+    case XC_S2S_VERIFY_A_SEND_HEADER: s2s_verify_put_header(s); break;
     case XC_S2S_VERIFY_A_SEND_STARTTLS:
         XC_OUT_LIT(&s->l.out, "<starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>");
         break;
@@ -429,19 +429,19 @@ static void run_action(xc_s2s_verify *s, xc_s2s_verify_action a)
     case XC_S2S_VERIFY_A_REPORT_ERROR_ALL: report_error_all(s); break;
     case XC_S2S_VERIFY_A_STREAM_ERROR:
         if (!s->l.header_sent)
-            put_header(s);
+            s2s_verify_put_header(s);
         s2s_put_stream_error(&s->l.out, a.arg1 < XC_SE_COUNT ? (xc_stream_error)a.arg1 : XC_SE_UNDEFINED_CONDITION);
-        closing(s, a.arg1 < XC_SE_COUNT ? (xc_stream_error)a.arg1 : XC_SE_UNDEFINED_CONDITION);
+        s2s_verify_closing(s, a.arg1 < XC_SE_COUNT ? (xc_stream_error)a.arg1 : XC_SE_UNDEFINED_CONDITION);
         break;
-    case XC_S2S_VERIFY_A_DROP: closing(s, XC_SE_NONE); break;
+    case XC_S2S_VERIFY_A_DROP: s2s_verify_closing(s, XC_SE_NONE); break;
     case XC_S2S_VERIFY_A_CLOSE_STREAM:
         s2s_put_close(&s->l.out);
-        closing(s, XC_SE_NONE);
+        s2s_verify_closing(s, XC_SE_NONE);
         break;
     case XC_S2S_VERIFY_A_COUNT:
     default:
         s2s_put_stream_error(&s->l.out, XC_SE_INTERNAL_SERVER_ERROR);
-        closing(s, XC_SE_INTERNAL_SERVER_ERROR);
+        s2s_verify_closing(s, XC_SE_INTERNAL_SERVER_ERROR);
         report_error_all(s);
         break;
     }
@@ -452,9 +452,9 @@ static void run_action(xc_s2s_verify *s, xc_s2s_verify_action a)
     ensures xc_s2s_verify_ok(s);
     ensures verify_frame{Old, Here}(s);
 */
-static void step(xc_s2s_verify *s, xc_s2s_verify_event e)
+static void s2s_verify_step(xc_s2s_verify *s, xc_s2s_verify_event e)
 {
-    uint32_t g = guards(s, e);
+    uint32_t g = s2s_verify_guards(s, e);
     uint32_t r = xc_s2s_verify_lookup(s->state, e, g);
     /* a copy: the row is read apart from every store the actions make */
     const xc_s2s_verify_row row = xc_s2s_verify_rows[r < XC_S2S_VERIFY_ROWS ? r : 0u];
@@ -467,7 +467,7 @@ static void step(xc_s2s_verify *s, xc_s2s_verify_event e)
         loop variant XC_S2S_VERIFY_MAX_ACTIONS - k;
     */
     for (k = 0; k < row.n_actions && k < XC_S2S_VERIFY_MAX_ACTIONS; k++)
-        run_action(s, row.actions[k]);
+        s2s_verify_run_action(s, row.actions[k]);
     /* written after the actions (none reads or writes it): the loop starts from the state
      * the precondition describes */
     s->fx.row_line = row.line;
@@ -495,15 +495,15 @@ static size_t feed_xml(xc_s2s_verify *s, const uint8_t *buf, size_t len)
 
     switch (xc_xml_feed(&s->l.xml, buf, len, &used)) {
     case XC_XML_NEED_MORE: return used;
-    case XC_XML_EV_STREAM_OPEN: e = classify_header(s); break;
-    case XC_XML_EV_ELEMENT: e = classify_element(s); break;
+    case XC_XML_EV_STREAM_OPEN: e = s2s_verify_classify_header(s); break;
+    case XC_XML_EV_ELEMENT: e = s2s_verify_classify_element(s); break;
     case XC_XML_EV_STREAM_CLOSE: e = XC_S2S_VERIFY_E_STREAM_CLOSE; break;
     case XC_XML_EV_ERROR:
     default:
         e = (xc_s2s_verify_event)(XC_S2S_VERIFY_E_ERR_NOT_WELL_FORMED + s2s_parse_error_offset(xc_xml_error(&s->l.xml)));
         break;
     }
-    step(s, e);
+    s2s_verify_step(s, e);
     if ((s->fx.flags & (XC_S2S_VERIFY_FX_START_TLS | XC_S2S_VERIFY_FX_DISCARD_INPUT)) != 0 ||
         s->state == XC_S2S_VERIFY_S_CLOSED)
         used = len;
@@ -515,12 +515,12 @@ xc_s2s_status xc_s2s_verify_feed(xc_s2s_verify *s, const uint8_t *buf, size_t le
     size_t used = 0;
     xc_s2s_status st;
 
-    begin(s);
+    s2s_verify_begin(s);
     if (s->state == XC_S2S_VERIFY_S_CLOSED)
         used = len;
     else if (s->state != XC_S2S_VERIFY_S_TLS_HS && s->state != XC_S2S_VERIFY_S_CONNECTING)
         used = feed_xml(s, buf, len);
-    st = finish(s);
+    st = s2s_verify_finish(s);
     *consumed = used;
     return st;
 }
@@ -529,38 +529,38 @@ xc_s2s_status xc_s2s_verify_feed(xc_s2s_verify *s, const uint8_t *buf, size_t le
     assigns *s, XC_S2S_LINK_MEMORY(&s->l);
     ensures xc_s2s_verify_ok(s);
 */
-static xc_s2s_status shell_event(xc_s2s_verify *s, xc_s2s_verify_event e)
+static xc_s2s_status s2s_verify_shell_event(xc_s2s_verify *s, xc_s2s_verify_event e)
 {
-    begin(s);
-    step(s, e);
-    return finish(s);
+    s2s_verify_begin(s);
+    s2s_verify_step(s, e);
+    return s2s_verify_finish(s);
 }
 
 xc_s2s_status xc_s2s_verify_connected(xc_s2s_verify *s)
 {
-    return shell_event(s, XC_S2S_VERIFY_E_CONNECTED);
+    return s2s_verify_shell_event(s, XC_S2S_VERIFY_E_CONNECTED);
 }
 
 xc_s2s_status xc_s2s_verify_resolve_failed(xc_s2s_verify *s)
 {
-    return shell_event(s, XC_S2S_VERIFY_E_RESOLVE_FAILED);
+    return s2s_verify_shell_event(s, XC_S2S_VERIFY_E_RESOLVE_FAILED);
 }
 
 xc_s2s_status xc_s2s_verify_connect_failed(xc_s2s_verify *s)
 {
-    return shell_event(s, XC_S2S_VERIFY_E_CONNECT_FAILED);
+    return s2s_verify_shell_event(s, XC_S2S_VERIFY_E_CONNECT_FAILED);
 }
 
 xc_s2s_status xc_s2s_verify_tls_done(xc_s2s_verify *s, const xc_s2s_peer_cert *cert)
 {
     /* the verify connection authenticates nothing by certificate: its answers are the proof */
     (void)cert;
-    return shell_event(s, XC_S2S_VERIFY_E_TLS_DONE);
+    return s2s_verify_shell_event(s, XC_S2S_VERIFY_E_TLS_DONE);
 }
 
 xc_s2s_status xc_s2s_verify_tls_failed(xc_s2s_verify *s)
 {
-    return shell_event(s, XC_S2S_VERIFY_E_TLS_FAILED);
+    return s2s_verify_shell_event(s, XC_S2S_VERIFY_E_TLS_FAILED);
 }
 
 xc_s2s_status xc_s2s_verify_request(xc_s2s_verify *s, xc_str id, xc_str key, uint64_t token)
@@ -577,12 +577,12 @@ xc_s2s_status xc_s2s_verify_request(xc_s2s_verify *s, xc_str id, xc_str key, uin
             break;
     if (i >= XC_S2S_REQUESTS_MAX || id.len == 0 || id.len > XC_S2S_ID_MAX || key.len > XC_S2S_KEY_MAX) {
         /* no room, or nothing we could keep: the request fails at once (XEP-0220 §2.5) */
-        begin(s);
+        s2s_verify_begin(s);
         s->fx.outcomes[0].token = token;
         s->fx.outcomes[0].outcome = XC_S2S_VERIFY_ERROR;
         s->fx.n_outcomes = 1;
         s->fx.flags |= XC_S2S_VERIFY_FX_OUTCOME;
-        return finish(s);
+        return s2s_verify_finish(s);
     }
     r = &s->requests[i];
     r->token = token;
@@ -592,20 +592,20 @@ xc_s2s_status xc_s2s_verify_request(xc_s2s_verify *s, xc_str id, xc_str key, uin
      * at once, or reports it failed */
     r->state = XC_S2S_REQ_QUEUED;
     s->cur = i;
-    return shell_event(s, XC_S2S_VERIFY_E_VERIFY_REQUEST);
+    return s2s_verify_shell_event(s, XC_S2S_VERIFY_E_VERIFY_REQUEST);
 }
 
 xc_s2s_status xc_s2s_verify_idle(xc_s2s_verify *s)
 {
-    return shell_event(s, XC_S2S_VERIFY_E_IDLE);
+    return s2s_verify_shell_event(s, XC_S2S_VERIFY_E_IDLE);
 }
 
 xc_s2s_status xc_s2s_verify_timeout(xc_s2s_verify *s)
 {
-    return shell_event(s, XC_S2S_VERIFY_E_TIMEOUT);
+    return s2s_verify_shell_event(s, XC_S2S_VERIFY_E_TIMEOUT);
 }
 
 xc_s2s_status xc_s2s_verify_shutdown(xc_s2s_verify *s)
 {
-    return shell_event(s, XC_S2S_VERIFY_E_SHUTDOWN);
+    return s2s_verify_shell_event(s, XC_S2S_VERIFY_E_SHUTDOWN);
 }

@@ -843,7 +843,7 @@ static xc_xml_event count_byte(xc_xml_parser *p, uint8_t c)
     assigns XC_XML_PARSER_MEMORY(p);
     ensures xc_xml_parser_ok(p) && xc_xml_frame{Old, Here}(p);
 */
-static xc_xml_event step(xc_xml_parser *p, uint8_t c)
+static xc_xml_event xml_step(xc_xml_parser *p, uint8_t c)
 {
     xc_xml_event ev = count_byte(p, c);
 
@@ -1244,11 +1244,11 @@ static void count_run(xc_xml_parser *p, size_t n)
         p->stanza_bytes += (uint32_t)n;
 }
 
-/* Fast paths: copies to the token the run at b[0 .. n-1] that step() would only append,
+/* Fast paths: copies to the token the run at b[0 .. n-1] that xml_step() would only append,
  * byte after byte, with no other effect — plain character data, plain attribute-value
  * bytes, ASCII NCName characters after a name's first character (':' and non-ASCII bytes
- * go through step(), which checks QName and UTF-8 rules) — and returns its length. The run
- * stops before the cap and the arena budget, so step() reports those on the next byte. */
+ * go through xml_step(), which checks QName and UTF-8 rules) — and returns its length. The run
+ * stops before the cap and the arena budget, so xml_step() reports those on the next byte. */
 /*@ requires xc_xml_parser_ok(p);
     requires n == 0 || \valid_read(b + (0 .. n - 1));
     assigns p->arena.top, p->arena.base[0 .. p->arena.size - 1];
@@ -1333,7 +1333,7 @@ xc_xml_event xc_xml_feed(xc_xml_parser *p, const uint8_t *buf, size_t len, size_
             i += run;
             continue;
         }
-        ev = step(p, buf[i]);
+        ev = xml_step(p, buf[i]);
         i++;
     }
     *consumed = i;

@@ -1,9 +1,10 @@
 """The helpers proofs/run.sh uses to select functions by file and to merge its two passes.
 
-A selection by source name is wrong as soon as two files define a static function of the same
-name: Frama-C renames all but the first (step, step_0, ...), and the bare name then selects
-another file's function. That is how the s2s skip list once skipped the c2s engine's step,
-finish and run_action instead of the s2s engines' own.
+A selection by name is wrong as soon as two files define a static function of the same name:
+Frama-C renames all but the first (step, step_0, ...), and -wp-fct / -wp-skip-fct select every
+function of that source name. That is how the s2s skip list once skipped the c2s engine's step,
+finish and run_action, and how pass B once ran the s2s engines' and the parser's step with the
+c2s engine's. So a static's name is its own, and a namesake stops the run.
 """
 import csv
 import os
@@ -53,22 +54,36 @@ def make_sources(tmp_path):
     return str(a), str(b), str(names)
 
 
-def test_renamed_static_is_selected_by_its_file(tmp_path):
+def stops_the_run(names, files, words):
+    try:
+        functions_of(names, files)
+    except SystemExit as e:
+        assert words in str(e)
+    else:
+        raise AssertionError(f"functions_of selected {files} and did not stop")
+
+
+def test_static_with_a_namesake_stops_the_run_from_either_file(tmp_path):
     a, b, names = make_sources(tmp_path)
-    assert functions_of(names, [b]) == ["b_entry", "step_0"]
-    assert functions_of(names, [a]) == ["a_entry", "step"]
+    stops_the_run(names, [b], "has a namesake in a.c")
+    stops_the_run(names, [a], "has a namesake in b.c")
+
+
+def test_static_of_its_own_name_is_selected(tmp_path):
+    a, _, _ = make_sources(tmp_path)
+    names = tmp_path / "own.csv"
+    write_csv(names, [
+        ["src/core", "a.c", "2", "step", "assigns clause", "Never tried", "assigns \\nothing;"],
+        ["src/core", "a.h", "5", "a_entry", "postcondition", "Never tried", "\\result == x"],
+    ])
+    assert functions_of(str(names), [a]) == ["a_entry", "step"]
 
 
 def test_unknown_function_stops_the_run(tmp_path):
     a, _, _ = make_sources(tmp_path)
     names = tmp_path / "empty.csv"
     write_csv(names, [])
-    try:
-        functions_of(str(names), [a])
-    except SystemExit as e:
-        assert "cannot tell which" in str(e)
-    else:
-        raise AssertionError("a function Frama-C does not know was selected anyway")
+    stops_the_run(str(names), [a], "cannot tell which")
 
 
 def test_merge_takes_pass_b_for_its_functions_only(tmp_path):
