@@ -8,12 +8,10 @@
 #   PROOF_CACHE=update|replay|offline|none   (default: replay = use proofs/wp-cache, run
 #                                             provers on misses, never write the cache)
 #   PROOF_WP_ONLY_FILES="src/core/x.c"     pass B's files (see below; default: the engines)
-#   PROOF_PASSES=b|a                        pass B alone, or pass A alone (filling the cache for it)
+#   PROOF_PASSES=b                          pass B alone (filling the cache for it)
 #   PROOF_B_FCT="route,xc_c2s_feed"        pass B on these functions only: a cache fill for the
 #                                           functions whose goals are missing, with the keys a
 #                                           whole run replays
-#   PROOF_A_FCT="parse_decl,xc_xml_write"  pass A's WP on these functions only, after the same
-#                                           EVA run (pass A's goals depend on what EVA proved)
 #
 # Prints goals proved / total, EVA alarms, properties by status; writes proofs/REPORT.md
 # (only for whole-core runs) and fails on any unproved property, any EVA alarm left unproved,
@@ -67,8 +65,6 @@ if [ -n "$wp_only" ]; then
   [ -n "${PROOF_B_FCT:-}" ] && b_fns=$PROOF_B_FCT
 fi
 [ -n "$skip_a" ] && fct_args+=(-wp-skip-fct "$skip_a")
-[ -n "${PROOF_A_FCT:-}" ] && fct_args=(-wp-fct "$PROOF_A_FCT")
-[ "${PROOF_PASSES:-ab}" = a ] && b_fns=""
 
 # Every function defined in src/core carries an ACSL contract (on its definition or prototype).
 if [ $whole -eq 1 ]; then
@@ -131,6 +127,6 @@ else
   log="$out/frama-c.log"; csv="$out/report.csv"
 fi
 secs=$(( $(date +%s) - start ))
-# REPORT.md only from a whole run of both passes
-[ "${PROOF_PASSES:-ab}" = ab ] && [ -z "${PROOF_A_FCT:-}${PROOF_B_FCT:-}" ] || whole=0
+# REPORT.md only from a run of both passes
+[ "${PROOF_PASSES:-ab}" = ab ] || whole=0
 /usr/bin/python3 proofs/summarize.py "$log" "$csv" "$secs" "$whole" "$rc"
