@@ -9,9 +9,11 @@
 #                                             provers on misses, never write the cache)
 #   PROOF_WP_ONLY_FILES="src/core/x.c"     pass B's files (see below; default: the engines)
 #   PROOF_PASSES=b                          pass B alone (filling the cache for it)
-#   PROOF_B_FCT="route,xc_c2s_feed"        pass B on these functions only: a cache fill for the
-#                                           functions whose goals are missing, with the keys a
-#                                           whole run replays
+#   PROOF_B_FCT="route,xc_c2s_feed"        pass B on these functions only. Not a fill for CI:
+#                                           WP names string literals Str_1, Str_2, ... in the
+#                                           order it meets them, so a goal that mentions one gets
+#                                           another key when fewer functions are selected. A fill
+#                                           CI replays runs pass B whole (README, "Proofs").
 #
 # Prints goals proved / total, EVA alarms, properties by status; writes proofs/REPORT.md
 # (only for whole-core runs) and fails on any unproved property, any EVA alarm left unproved,
