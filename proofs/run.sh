@@ -129,6 +129,6 @@ else
   log="$out/frama-c.log"; csv="$out/report.csv"
 fi
 secs=$(( $(date +%s) - start ))
-# REPORT.md only from a run of both passes
-[ "${PROOF_PASSES:-ab}" = ab ] || whole=0
+# REPORT.md only from a whole run of both passes (PROOF_B_FCT makes pass B partial)
+[ "${PROOF_PASSES:-ab}" = ab ] && [ -z "${PROOF_B_FCT:-}" ] || whole=0
 /usr/bin/python3 proofs/summarize.py "$log" "$csv" "$secs" "$whole" "$rc"
