@@ -9,6 +9,7 @@
 #                                             provers on misses, never write the cache)
 #   PROOF_WP_ONLY_FILES="src/core/x.c"     pass B's files (see below; default: the engines)
 #   PROOF_PASSES=b                          pass B alone (filling the cache for it)
+#   PROOF_PASSES=a                          pass A alone, with CI's selection (filling its cache)
 #   PROOF_B_FCT="route,xc_c2s_feed"        pass B on these functions only. Not a fill for CI:
 #                                           WP names string literals Str_1, Str_2, ... in the
 #                                           order it meets them, so a goal that mentions one gets
@@ -93,6 +94,7 @@ wp_opts=(-wp-rte -wp-prover z3,cvc4 -wp-par "$par" -wp-timeout "$timeout"
          -wp-cache "$cache" -wp-cache-dir proofs/wp-cache -wp-smoke-tests -wp-no-smoke-dead-code -wp-no-smoke-dead-call -wp-no-init-const)
 # Pass B runs beside pass A: each is mostly one Frama-C thread (EVA; Qed simplifying every goal
 # even when its result comes from the cache), and one after the other they would not fit CI.
+[ "${PROOF_PASSES:-ab}" = a ] && { [ -n "$b_fns" ] && echo "proofs: pass B not run (PROOF_PASSES=a)"; b_fns=""; }
 if [ -n "$b_fns" ]; then
   echo "proofs: pass B, WP alone on ${PROOF_B_FCT:+$PROOF_B_FCT, of }the functions of $wp_only${PROOF_WP_SKIP_FILES:+ (less PROOF_WP_SKIP_FILES)}"
   ( frama-c -c11 -cpp-extra-args="-Isrc/core -D__FRAMAC__" -machdep x86_64 \
