@@ -273,9 +273,11 @@ typedef struct xc_s2s_in xc_s2s_in;
 /*@ requires \valid(s) && xc_s2s_config_ok((xc_s2s_config *)cfg) && xc_s2s_memory_ok((xc_s2s_memory *)mem);
     requires cfg->verify_max <= XC_S2S_PAIRS_MAX;
     requires cert == \null || xc_s2s_peer_cert_ok((xc_s2s_peer_cert *)cert);
+    requires cert == \null || \separated(s, cert, cert->names + (0 .. cert->n_names - 1));
     requires \valid_read(rnd + (0 .. XC_S2S_RANDOM_BYTES - 1));
     requires \separated(s, mem, cfg, rnd + (0 .. XC_S2S_RANDOM_BYTES - 1), mem->out + (0 .. mem->out_cap - 1),
-                        mem->route + (0 .. mem->route_cap - 1));
+                        mem->route + (0 .. mem->route_cap - 1), mem->xml.nodes + (0 .. mem->xml.nodes_n - 1),
+                        mem->xml.attrs + (0 .. mem->xml.attrs_n - 1), mem->xml.bytes + (0 .. mem->xml.bytes_n - 1));
     assigns *s;
     ensures xc_s2s_in_ok(s) && s->state == XC_S2S_IN_S_WAIT_HDR && s->sasl_authed == 0;
 */
@@ -293,7 +295,8 @@ void xc_s2s_in_init(xc_s2s_in *s, const xc_s2s_config *cfg, const xc_s2s_memory 
 */
 xc_s2s_status xc_s2s_in_feed(xc_s2s_in *s, const uint8_t *buf, size_t len, size_t *consumed, const uint8_t *rnd);
 /* cert NULL: no certificate was presented. */
-/*@ requires xc_s2s_in_ok(s) && (cert == \null || xc_s2s_peer_cert_ok((xc_s2s_peer_cert *)cert)) && \separated(s, cert);
+/*@ requires xc_s2s_in_ok(s) && (cert == \null || xc_s2s_peer_cert_ok((xc_s2s_peer_cert *)cert));
+    requires cert == \null || \separated(s, cert, cert->names + (0 .. cert->n_names - 1));
     assigns *s, s->route_buf[0 .. s->route_cap - 1], XC_S2S_LINK_MEMORY(&s->l);
     ensures xc_s2s_in_ok(s) && (s->fx.flags & XC_S2S_IN_FX_ROUTE) == 0;
 */
@@ -416,7 +419,8 @@ typedef struct xc_s2s_out xc_s2s_out;
  * both prepared, copied. The stream starts CONNECTING: the shell resolves and connects. */
 /*@ requires \valid(s) && xc_s2s_config_ok((xc_s2s_config *)cfg) && xc_s2s_memory_ok((xc_s2s_memory *)mem);
     requires xc_str_valid(sender) && xc_str_valid(target);
-    requires \separated(s, mem, cfg, mem->out + (0 .. mem->out_cap - 1));
+    requires \separated(s, mem, cfg, mem->out + (0 .. mem->out_cap - 1), mem->xml.nodes + (0 .. mem->xml.nodes_n - 1),
+                        mem->xml.attrs + (0 .. mem->xml.attrs_n - 1), mem->xml.bytes + (0 .. mem->xml.bytes_n - 1));
     assigns *s;
     ensures xc_s2s_out_ok(s) && s->state == XC_S2S_OUT_S_CONNECTING && s->sasl_authed == 0;
 */

@@ -69,6 +69,7 @@ static void s2s_in_keep_spare(xc_s2s_in *s, const uint8_t *rnd)
  * identifier had to be left out, the common names are left out too (RFC 6125 §6.4.4 looks at
  * a common name only when the certificate presents no subjectAltName identifier at all). */
 /*@ requires \valid(s) && (cert == \null || xc_s2s_peer_cert_ok((xc_s2s_peer_cert *)cert));
+    requires cert == \null || \separated(s, cert, cert->names + (0 .. cert->n_names - 1));
     assigns s->cert_chain_ok, s->n_cert_names, s->cert_names[0 .. XC_S2S_CERT_NAMES_MAX - 1],
             s->cert_bytes[0 .. XC_S2S_CERT_BYTES - 1];
     ensures s->n_cert_names <= XC_S2S_CERT_NAMES_MAX;
@@ -123,6 +124,8 @@ void xc_s2s_in_init(xc_s2s_in *s, const xc_s2s_config *cfg, const xc_s2s_memory 
     uint32_t i;
     xc_str none = { NULL, 0 };
 
+    /* before any store into s, so its precondition on cert needs no frame through them */
+    keep_cert(s, secure ? cert : NULL);
     s->state = XC_S2S_IN_S_WAIT_HDR;
     s2s_link_init(&s->l, cfg, mem);
     s->l.secure = secure != 0;
@@ -136,7 +139,6 @@ void xc_s2s_in_init(xc_s2s_in *s, const xc_s2s_config *cfg, const xc_s2s_memory 
     s->peer.len = 0;
     s->peer_ok = 0;
     s->rnd = NULL;
-    keep_cert(s, secure ? cert : NULL);
     /*@ loop invariant 0 <= i <= XC_S2S_PAIRS_MAX;
         loop assigns i, s->pairs[0 .. XC_S2S_PAIRS_MAX - 1];
         loop variant XC_S2S_PAIRS_MAX - i;
